@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up what the tests need (Docker engine, executor image), builds the solution and runs every test
+# project. Ends with one line "N passed, N failed, N skipped". Exit code 0 only when nothing failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null 2>&1 || {
+  echo "test: the .NET SDK 10 is missing; install it (dotnet on PATH) and run again." >&2
+  exit 1
+}
+
+scripts/ensure-docker.sh
+image="$(scripts/build-executor-image.sh | tail -n 1)"
+export COMPUTESANDBOX_TEST_IMAGE="$image"
+
+echo "test: building the solution (Release)"
+dotnet build ComputeSandbox.sln -c Release -nologo -v quiet
+
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "test: running $name"
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  total="$(get total)"; executed="$(get executed)"
+  p="$(get passed)"; f="$(get failed)"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "test: a test run failed without reporting a failed test (crash or build problem); see above" >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Net;
+
+namespace Interpreter.Api.Configuration;
+
+/// <summary>Start-up wiring of the <c>APP_</c> variables.</summary>
+internal static class AppConfigurationExtensions
+{
+    public static IConfigurationBuilder AddAppEnvironmentVariables(this IConfigurationBuilder builder) =>
+        builder.Add(new AppEnvironmentConfigurationSource());
+
+    /// <summary>Turns APP_HTTP_LISTEN_ADDR (<c>0.0.0.0:50081</c>, <c>[::]:8080</c>) into a Kestrel URL.</summary>
+    public static string ToListenUrl(string address)
+    {
+        var separator = address.LastIndexOf(':');
+        if (separator <= 0
+            || !int.TryParse(address[(separator + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port > 65535)
+        {
+            throw new InvalidOperationException(
+                $"APP_HTTP_LISTEN_ADDR '{address}' must be host:port, e.g. 0.0.0.0:50081 or [::]:50081.");
+        }
+
+        var host = address[..separator];
+        if (host is "0.0.0.0" or "*" or "+")
+        {
+            host = "0.0.0.0";
+        }
+        else if (!IPAddress.TryParse(host.Trim('[', ']'), out _) && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            throw new InvalidOperationException($"APP_HTTP_LISTEN_ADDR '{address}' has an invalid host '{host}'.");
+        }
+
+        return $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}";
+    }
+}

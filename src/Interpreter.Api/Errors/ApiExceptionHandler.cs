@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Json;
+using Interpreter.Executor.Pool;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Interpreter.Api.Errors;
+
+/// <summary>
+/// The one place exceptions become RFC 9457 problem details: bad requests keep their 4xx with a message
+/// naming the problem, an exhausted pool is 503 with Retry-After, anything else is a 500 (a bug).
+/// </summary>
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => FromBadRequest(bad),
+            PoolExhaustedException exhausted => Exhausted(context, exhausted),
+            ApiProblemException api => new ProblemDetails { Status = api.StatusCode, Title = api.Title, Detail = api.Message },
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogUnhandled(exception, context.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Internal server error",
+                Detail = "The service failed to handle the request; this is a bug and has been logged.",
+            };
+        }
+
+        context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        var detail = bad.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The request body is larger than the limit (APP_MAX_REQUEST_BYTES).",
+            StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+            _ => DescribeJsonError(bad),
+        };
+        return new ProblemDetails
+        {
+            Status = bad.StatusCode,
+            Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Invalid request",
+            Detail = detail,
+        };
+    }
+
+    private static string DescribeJsonError(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            var field = json.Path is { Length: > 2 } path ? path[2..] : null;
+            return field is null
+                ? $"The request body is not valid JSON: {FirstSentence(json.Message)}"
+                : $"The field '{field}' has an invalid value or type: {FirstSentence(json.Message)}";
+        }
+
+        return bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
+            ? "The request body is empty; send a JSON object."
+            : bad.Message;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+
+    private static ProblemDetails Exhausted(HttpContext context, PoolExhaustedException exhausted)
+    {
+        context.Response.Headers.RetryAfter =
+            ((int)Math.Ceiling(exhausted.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "No sandbox available",
+            Detail = exhausted.Message,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Path}")]
+    private partial void LogUnhandled(Exception exception, PathString path);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using FluentValidation;
+using Interpreter.Api.Configuration;
+using Interpreter.Api.Errors;
+using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Operations;
+using Interpreter.Executor;
+using Interpreter.Storage;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddAppEnvironmentVariables();
+
+builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
+    builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress));
+builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+
+builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
+    kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
+builder.Services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    o.SerializerOptions.DictionaryKeyPolicy = null;
+});
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddOpenApi("v1");
+
+builder.Services.AddExecutor();
+builder.Services.AddFileStorage();
+builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealthEndpoints();
+app.MapExecuteEndpoint();
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Interpreter.Executor.Agent;
+
+/// <summary>
+/// Client of one sandbox's agent (executor-image/agent/agent.py): health, files in and out as streams,
+/// and one execution. Calls are made one after another; the agent serves one connection at a time.
+/// </summary>
+public sealed class AgentClient
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    private readonly HttpClient _http;
+    private readonly AgentEndpoint _endpoint;
+
+    internal AgentClient(HttpClient http, AgentEndpoint endpoint)
+    {
+        _http = http;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>True when the agent answers its health request within <paramref name="timeout"/>.</summary>
+    public async Task<bool> IsHealthyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            using var request = NewRequest(HttpMethod.Get, "health");
+            using var response = await _http.SendAsync(request, cts.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs code and waits for its result; <paramref name="deadline"/> bounds the whole call.</summary>
+    public async Task<AgentExecuteResult> ExecuteAsync(AgentExecuteRequest body, TimeSpan deadline, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(deadline);
+        try
+        {
+            using var request = NewRequest(HttpMethod.Post, "execute");
+            request.Content = JsonContent.Create(body, options: Json);
+            using var response = await _http.SendAsync(request, cts.Token);
+            await EnsureSuccessAsync(response, cts.Token);
+            return await response.Content.ReadFromJsonAsync<AgentExecuteResult>(Json, cts.Token)
+                ?? throw new AgentUnavailableException("The agent answered an empty execution result.");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new AgentUnavailableException($"The agent did not complete the execution: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Streams <paramref name="content"/> into the sandbox at <paramref name="path"/>.</summary>
+    public async Task<AgentFileInfo> PutFileAsync(string path, Stream content, long length, CancellationToken ct)
+    {
+        try
+        {
+            using var request = NewRequest(HttpMethod.Put, "files?path=" + Uri.EscapeDataString(path));
+            request.Content = new StreamContent(content, 81920);
+            request.Content.Headers.ContentLength = length;
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using var response = await _http.SendAsync(request, ct);
+            await EnsureSuccessAsync(response, ct);
+            return await response.Content.ReadFromJsonAsync<AgentFileInfo>(Json, ct)
+                ?? throw new AgentUnavailableException("The agent answered an empty file result.");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
+        {
+            throw new AgentUnavailableException($"The agent did not take the file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Opens a file of the sandbox as a stream; the caller disposes it.</summary>
+    public async Task<Stream> OpenFileAsync(string path, CancellationToken ct)
+    {
+        var request = NewRequest(HttpMethod.Get, "files?path=" + Uri.EscapeDataString(path));
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            await EnsureSuccessAsync(response, ct);
+            return new ResponseStream(await response.Content.ReadAsStreamAsync(ct), response, request);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            response?.Dispose();
+            request.Dispose();
+            throw new AgentUnavailableException($"The agent did not send the file: {e.Message}", e);
+        }
+        catch
+        {
+            response?.Dispose();
+            request.Dispose();
+            throw;
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string relative)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_endpoint.BaseAddress, relative))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (_endpoint.UnixSocketPath is { } socketPath)
+        {
+            request.Options.Set(AgentConnector.SocketPathKey, socketPath);
+        }
+
+        return request;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct);
+        throw new HttpRequestException($"agent answered {(int)response.StatusCode}: {text}", null, response.StatusCode);
+    }
+
+    /// <summary>Keeps the response alive as long as its body stream is read.</summary>
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, HttpRequestMessage request) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                response.Dispose();
+                request.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

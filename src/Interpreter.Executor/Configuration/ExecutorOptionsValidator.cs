@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Interpreter.Executor.Configuration;
+
+/// <summary>Stops start-up on a bad setting, naming the APP_ variable to fix.</summary>
+internal sealed partial class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ExecutorOptions options)
+    {
+        var errors = new List<string>();
+
+        void Require(bool ok, string variable, string rule)
+        {
+            if (!ok)
+            {
+                errors.Add($"APP_{variable} {rule}.");
+            }
+        }
+
+        Require(options.Backend is "docker", "EXECUTOR_BACKEND", "must be 'docker'");
+        Require(!string.IsNullOrWhiteSpace(options.Image), "EXECUTOR_IMAGE", "must name an image");
+        Require(options.PoolTargetLength is >= 0 and <= 1000, "EXECUTOR_POD_QUEUE_TARGET_LENGTH", "must be between 0 and 1000");
+        Require(options.MaxSandboxes >= 1 && options.MaxSandboxes >= options.PoolTargetLength, "EXECUTOR_MAX_SANDBOXES",
+            "must be at least 1 and at least APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH");
+        Require(options.RefillConcurrency is >= 1 and <= 64, "EXECUTOR_REFILL_CONCURRENCY", "must be between 1 and 64");
+        Require(NamePrefixPattern().IsMatch(options.NamePrefix), "EXECUTOR_POD_NAME_PREFIX",
+            "must be 1-40 lowercase letters, digits or '-', starting with a letter");
+        Require(options.MaxIdleSeconds >= 1, "EXECUTOR_MAX_IDLE_SECONDS", "must be at least 1");
+        Require(options.AcquireTimeoutSeconds is > 0 and <= 3600, "EXECUTOR_ACQUIRE_TIMEOUT", "must be between 0 and 3600 seconds");
+        Require(options.StartupTimeoutSeconds is > 0 and <= 3600, "EXECUTOR_STARTUP_TIMEOUT", "must be between 0 and 3600 seconds");
+        Require(options.MaxTimeoutSeconds >= 1, "EXECUTION_TIMEOUT_MAX", "must be at least 1");
+        Require(options.DefaultTimeoutSeconds >= 1 && options.DefaultTimeoutSeconds <= options.MaxTimeoutSeconds,
+            "EXECUTION_TIMEOUT", "must be between 1 and APP_EXECUTION_TIMEOUT_MAX");
+        Require(options.MaxOutputBytes >= 1024, "MAX_OUTPUT_BYTES", "must be at least 1024");
+        Require(options.WorkspaceSizeLimit.Bytes >= 1 << 20, "WORKSPACE_SIZE_LIMIT", "must be at least 1Mi");
+        Require(options.TmpSizeLimit.Bytes >= 1 << 20, "EXECUTOR_TMP_SIZE_LIMIT", "must be at least 1Mi");
+        Require(options.MemoryLimit.Bytes >= 64L << 20, "EXECUTOR_MEMORY_LIMIT", "must be at least 64Mi");
+        Require(options.CpuLimit is > 0 and <= 1024, "EXECUTOR_CPU_LIMIT", "must be a number of cores above 0");
+        Require(options.PidsLimit >= 16, "EXECUTOR_PIDS_LIMIT", "must be at least 16");
+        Require(options.DockerHost.StartsWith("unix://", StringComparison.Ordinal)
+            || options.DockerHost.StartsWith("http://", StringComparison.Ordinal)
+            || options.DockerHost.StartsWith("tcp://", StringComparison.Ordinal),
+            "DOCKER_HOST", "must start with unix://, tcp:// or http://");
+        // sun_path holds 108 bytes; leave room for "/<name>/agent.sock".
+        Require(Path.IsPathRooted(options.SocketDirectory) && options.SocketDirectory.Length <= 48, "EXECUTOR_SOCKET_DIR",
+            "must be an absolute path of at most 48 characters (unix socket paths are short)");
+        Require(InstanceNamePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
+            "must be 1-63 letters, digits, '-', '_' or '.'");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex NamePrefixPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,63}$")]
+    private static partial Regex InstanceNamePattern();
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Interpreter.Executor.Agent;
+using Interpreter.Executor.Configuration;
+using Interpreter.Executor.Pool;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Interpreter.Executor.Docker;
+
+/// <summary>
+/// Sandboxes as hardened Docker containers: no network, non-root, no capabilities, no new privileges,
+/// read-only root with tmpfs /workspace and /tmp, pids/memory/CPU limits. The agent listens on a unix
+/// socket in a per-sandbox host folder bind-mounted at /run/agent, so the container needs no network.
+/// </summary>
+public sealed partial class DockerSandboxBackend(
+    IDockerEngine engine,
+    AgentConnector agents,
+    SandboxRun run,
+    IOptions<ExecutorOptions> options,
+    ILogger<DockerSandboxBackend> logger) : ISandboxBackend
+{
+    internal const string SandboxUser = "1000:1000";
+    private const string AgentMountPoint = "/run/agent";
+    private const string SocketName = "agent.sock";
+
+    private readonly ExecutorOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public async Task<SandboxInstance> CreateAsync(CancellationToken ct)
+    {
+        var name = _options.NamePrefix + RandomSuffix();
+        var socketFolder = Path.Combine(_options.SocketDirectory, name);
+        PrepareSocketFolder(socketFolder);
+
+        string? id = null;
+        try
+        {
+            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder), ct);
+            await engine.StartContainerAsync(id, ct);
+            var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName));
+            await WaitForAgentAsync(id, endpoint, ct);
+            return new SandboxInstance(id, name, endpoint, DateTimeOffset.UtcNow);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(id ?? name, socketFolder);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DestroyAsync(SandboxInstance sandbox, CancellationToken ct)
+    {
+        await engine.RemoveContainerAsync(sandbox.Id, ct);
+        DeleteSocketFolder(Path.Combine(_options.SocketDirectory, sandbox.Name));
+    }
+
+    /// <inheritdoc />
+    public Task<int> RemoveLeftoversAsync(CancellationToken ct) =>
+        RemoveMatchingAsync(new Dictionary<string, string> { [SandboxLabels.Instance] = _options.InstanceName }, ct);
+
+    /// <inheritdoc />
+    public Task<int> RemoveOwnAsync(CancellationToken ct) =>
+        RemoveMatchingAsync(new Dictionary<string, string> { [SandboxLabels.Run] = run.Id }, ct);
+
+    /// <inheritdoc />
+    public Task<bool> IsAvailableAsync(CancellationToken ct) => engine.PingAsync(ct);
+
+    /// <inheritdoc />
+    public async Task<string?> DescribeFailureAsync(SandboxInstance sandbox, CancellationToken ct)
+    {
+        var inspect = await engine.InspectContainerAsync(sandbox.Id, ct);
+        return inspect switch
+        {
+            null => "the sandbox no longer exists",
+            { State.OOMKilled: true } => $"the sandbox exceeded its memory limit ({_options.MemoryLimit})",
+            { State.Running: false } => $"the sandbox stopped with status {inspect.State.ExitCode}",
+            _ => null,
+        };
+    }
+
+    internal ContainerCreateRequest BuildSpec(string socketFolder) => new()
+    {
+        Image = _options.Image,
+        User = SandboxUser,
+        WorkingDir = "/workspace",
+        Env =
+        [
+            $"AGENT_SOCKET={AgentMountPoint}/{SocketName}",
+            $"AGENT_MAX_OUTPUT_BYTES={_options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture)}",
+        ],
+        Labels = new Dictionary<string, string>
+        {
+            [SandboxLabels.Managed] = "true",
+            [SandboxLabels.Instance] = _options.InstanceName,
+            [SandboxLabels.Run] = run.Id,
+            [SandboxLabels.Role] = SandboxLabels.ExecutorRole,
+        },
+        NetworkDisabled = true,
+        HostConfig = new ContainerHostConfig
+        {
+            NetworkMode = "none",
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
+            ReadonlyRootfs = true,
+            IpcMode = "private",
+            Tmpfs = new Dictionary<string, string>
+            {
+                // overlay2 on ext4 cannot cap a container's writable layer, so /workspace is a size-capped tmpfs.
+                ["/workspace"] = $"rw,exec,nosuid,nodev,size={_options.WorkspaceSizeLimit.Bytes},uid=1000,gid=1000,mode=0755",
+                ["/tmp"] = $"rw,exec,nosuid,nodev,size={_options.TmpSizeLimit.Bytes},mode=1777",
+            },
+            Binds = [$"{socketFolder}:{AgentMountPoint}:rw"],
+            PidsLimit = _options.PidsLimit,
+            Memory = _options.MemoryLimit.Bytes,
+            MemorySwap = _options.MemoryLimit.Bytes,
+            NanoCpus = (long)(_options.CpuLimit * 1e9),
+        },
+    };
+
+    private async Task WaitForAgentAsync(string id, AgentEndpoint endpoint, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.StartupTimeout);
+        var client = agents.For(endpoint);
+        var delay = TimeSpan.FromMilliseconds(10);
+        try
+        {
+            while (true)
+            {
+                // The agent binds its socket only after the heavy imports, so the file appearing means nearly ready.
+                if (File.Exists(endpoint.UnixSocketPath) && await client.IsHealthyAsync(TimeSpan.FromSeconds(2), deadline.Token))
+                {
+                    return;
+                }
+
+                if (delay >= TimeSpan.FromMilliseconds(80))
+                {
+                    // Slow start: check the container did not die (bad image, crash) instead of waiting it out.
+                    var state = await engine.InspectContainerAsync(id, deadline.Token);
+                    if (state is null || !state.State.Running)
+                    {
+                        throw new SandboxStartException(
+                            $"Sandbox container exited during start-up (status {state?.State.ExitCode.ToString(CultureInfo.InvariantCulture) ?? "gone"}); check APP_EXECUTOR_IMAGE '{_options.Image}'.");
+                    }
+                }
+
+                await Task.Delay(delay, deadline.Token);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SandboxStartException(
+                $"Sandbox agent did not answer within {_options.StartupTimeoutSeconds} s (APP_EXECUTOR_STARTUP_TIMEOUT).");
+        }
+    }
+
+    private async Task<int> RemoveMatchingAsync(Dictionary<string, string> labels, CancellationToken ct)
+    {
+        labels[SandboxLabels.Managed] = "true";
+        var found = await engine.ListContainersAsync(labels, ct);
+        await Parallel.ForEachAsync(found, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+            async (container, token) =>
+            {
+                await engine.RemoveContainerAsync(container.Id, token);
+                var name = container.Names.FirstOrDefault()?.TrimStart('/');
+                if (!string.IsNullOrEmpty(name))
+                {
+                    DeleteSocketFolder(Path.Combine(_options.SocketDirectory, name));
+                }
+
+                LogRemoved(container.Id[..Math.Min(12, container.Id.Length)]);
+            });
+        return found.Count;
+    }
+
+    private async Task RemoveQuietlyAsync(string idOrName, string socketFolder)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await engine.RemoveContainerAsync(idOrName, cts.Token);
+        }
+        catch (Exception e)
+        {
+            LogCleanupFailed(e, idOrName);
+        }
+
+        DeleteSocketFolder(socketFolder);
+    }
+
+    private static void PrepareSocketFolder(string folder)
+    {
+        var root = Path.GetDirectoryName(folder)!;
+        if (!Directory.Exists(root))
+        {
+            // Only this service reaches the agents' sockets through the host side.
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        // The agent runs as uid 1000 inside and must create its socket in this folder.
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0x1FF);
+    }
+
+    private static void DeleteSocketFolder(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A folder still held by a dying container is removed at the next start-up sweep.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        return RandomNumberGenerator.GetString(alphabet, 10);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed sandbox container {ContainerId}")]
+    private partial void LogRemoved(string containerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove sandbox container {Container} after a failed start")]
+    private partial void LogCleanupFailed(Exception exception, string container);
+}

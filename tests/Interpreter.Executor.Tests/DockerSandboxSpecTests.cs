@@ -1,0 +1,52 @@
+using Interpreter.Executor.Agent;
+using Interpreter.Executor.Configuration;
+using Interpreter.Executor.Docker;
+using Interpreter.Executor.Pool;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Shouldly;
+
+namespace Interpreter.Executor.Tests;
+
+/// <summary>The container spec sent to the engine carries every hardening flag SANDBOX.md lists.</summary>
+public sealed class DockerSandboxSpecTests
+{
+    [Fact]
+    public void BuildSpec_HardensContainer_WhenOptionsSet()
+    {
+        var options = new ExecutorOptions
+        {
+            Image = "img:1",
+            MemoryLimit = ByteSize.Parse("512Mi"),
+            WorkspaceSizeLimit = ByteSize.Parse("64Mi"),
+            CpuLimit = 0.5,
+            PidsLimit = 100,
+            InstanceName = "unit",
+        };
+        using var engine = new DockerEngineClient("unix:///nonexistent.sock");
+        using var agents = new AgentConnector();
+        var run = new SandboxRun();
+        var backend = new DockerSandboxBackend(engine, agents, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
+
+        var spec = backend.BuildSpec("/sockets/code-executor-abc");
+
+        spec.Image.ShouldBe("img:1");
+        spec.User.ShouldBe("1000:1000");
+        spec.NetworkDisabled.ShouldBeTrue();
+        spec.HostConfig.NetworkMode.ShouldBe("none");
+        spec.HostConfig.CapDrop.ShouldBe(["ALL"]);
+        spec.HostConfig.SecurityOpt.ShouldBe(["no-new-privileges"]);
+        spec.HostConfig.ReadonlyRootfs.ShouldBeTrue();
+        spec.HostConfig.PidsLimit.ShouldBe(100);
+        spec.HostConfig.Memory.ShouldBe(512L << 20);
+        spec.HostConfig.MemorySwap.ShouldBe(512L << 20);
+        spec.HostConfig.NanoCpus.ShouldBe(500_000_000);
+        spec.HostConfig.Tmpfs!["/workspace"].ShouldContain($"size={64L << 20}");
+        spec.HostConfig.Tmpfs.Keys.ShouldContain("/tmp");
+        spec.HostConfig.Binds.ShouldBe(["/sockets/code-executor-abc:/run/agent:rw"]);
+        spec.Labels![SandboxLabels.Instance].ShouldBe("unit");
+        spec.Labels[SandboxLabels.Run].ShouldBe(run.Id);
+        spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
+        spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
+    }
+}

@@ -1,0 +1,78 @@
+using Interpreter.Executor.Docker;
+using Interpreter.Executor.Pool;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Interpreter.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real API on real Kestrel (a loopback port) with a real Docker pool, under its own instance name so
+/// its sandboxes can be told apart from any other run's.
+/// </summary>
+public sealed class SandboxApiFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string> _settings;
+
+    public SandboxApiFactory(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        InstanceName = "it-" + Guid.NewGuid().ToString("N")[..10];
+        StoragePath = Path.Combine(Path.GetTempPath(), "computesandbox-tests", InstanceName);
+        _settings = new Dictionary<string, string>
+        {
+            ["App:INSTANCE_NAME"] = InstanceName,
+            ["App:EXECUTOR_IMAGE"] = TestImage.Name,
+            ["App:FILE_STORAGE_PATH"] = StoragePath,
+            ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "3",
+            ["App:EXECUTOR_MEMORY_LIMIT"] = "384Mi",
+            ["App:WORKSPACE_SIZE_LIMIT"] = "64Mi",
+            ["App:EXECUTOR_PIDS_LIMIT"] = "128",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    public string InstanceName { get; }
+
+    public string StoragePath { get; }
+
+    public SandboxPool Pool => Services.GetRequiredService<SandboxPool>();
+
+    /// <summary>Starts the server and waits until the pool holds <paramref name="ready"/> ready sandboxes.</summary>
+    public async Task<HttpClient> StartAsync(int ready, CancellationToken ct)
+    {
+        StartServer();
+        var client = CreateClient();
+        await Eventually.TrueAsync(() => Task.FromResult(Pool.Snapshot.Ready >= ready), TimeSpan.FromSeconds(90),
+            $"the pool to hold {ready} ready sandboxes", ct);
+        return client;
+    }
+
+    /// <summary>Containers labelled with this factory's instance name, running or not.</summary>
+    public async Task<IReadOnlyList<ContainerSummary>> ContainersAsync(DockerEngineClient docker, CancellationToken ct) =>
+        await docker.ListContainersAsync(new Dictionary<string, string> { [SandboxLabels.Instance] = InstanceName }, ct);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(StoragePath, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
