@@ -11,4 +11,34 @@ public sealed class StorageOptions
     /// <summary>Folder holding blobs as <c>&lt;sha256 hex&gt;</c> (flat), shared with co-located agent frameworks.</summary>
     [ConfigurationKeyName("FILE_STORAGE_PATH")]
     public string FileStoragePath { get; set; } = "/tmp/code_interp";
+
+    /// <summary>Downloads a file gets when a request names no <c>max_downloads</c>; 0 means unlimited.</summary>
+    [ConfigurationKeyName("GLOBAL_MAX_DOWNLOADS")]
+    public long GlobalMaxDownloads { get; set; }
+
+    /// <summary>Where file metadata lives: <c>sqlite</c> (embedded, one replica) or <c>postgres</c> (shared by replicas).</summary>
+    [ConfigurationKeyName("METADATA_BACKEND")]
+    public string MetadataBackend { get; set; } = "sqlite";
+
+    /// <summary>
+    /// For <c>postgres</c>: a <c>postgresql://user:password@host:port/database</c> URL or an Npgsql connection string
+    /// (required). For <c>sqlite</c>: the database file (default <c>&lt;storage&gt;/.internal/metadata.db</c>).
+    /// </summary>
+    [ConfigurationKeyName("METADATA_DATABASE_URL")]
+    public string MetadataDatabaseUrl { get; set; } = "";
+
+    /// <summary>Seconds between two runs of the sweeper that removes expired files.</summary>
+    [ConfigurationKeyName("FILE_SWEEP_INTERVAL_SECONDS")]
+    public double SweepIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// A blob that no metadata row references is deleted only when it was last written or used longer ago than this:
+    /// it covers blobs a co-located client copied in just before naming them, and uses by other replicas.
+    /// </summary>
+    [ConfigurationKeyName("FILE_ORPHAN_GRACE_SECONDS")]
+    public double OrphanGraceSeconds { get; set; } = 900;
+
+    internal TimeSpan SweepInterval => TimeSpan.FromSeconds(SweepIntervalSeconds);
+
+    internal TimeSpan OrphanGrace => TimeSpan.FromSeconds(OrphanGraceSeconds);
 }

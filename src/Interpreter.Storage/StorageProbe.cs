@@ -1,11 +1,12 @@
+using Interpreter.Storage.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Interpreter.Storage;
 
-/// <summary>Answers whether the storage folder exists and can be written, for readiness.</summary>
-public sealed class StorageProbe(IOptions<StorageOptions> options)
+/// <summary>Answers whether the storage folder can be written and the metadata database answers, for readiness.</summary>
+public sealed class StorageProbe(IOptions<StorageOptions> options, IFileMetadataStore? metadata = null)
 {
-    /// <summary>Creates the folder if needed and writes, then deletes, a probe file in its private sub-folder.</summary>
+    /// <summary>Writes, then deletes, a probe file in the folder's private sub-folder, then pings the metadata store.</summary>
     public async Task<bool> IsWritableAsync(CancellationToken ct)
     {
         try
@@ -16,9 +17,17 @@ public sealed class StorageProbe(IOptions<StorageOptions> options)
             var probe = Path.Combine(folder, Guid.NewGuid().ToString("N"));
             await File.WriteAllBytesAsync(probe, [1], ct);
             File.Delete(probe);
-            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        try
+        {
+            return metadata is null || await metadata.PingAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             return false;
         }

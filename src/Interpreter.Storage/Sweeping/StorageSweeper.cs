@@ -1,0 +1,90 @@
+using Interpreter.Storage.Blobs;
+using Interpreter.Storage.Metadata;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Interpreter.Storage.Sweeping;
+
+/// <summary>
+/// Every APP_FILE_SWEEP_INTERVAL_SECONDS: deletes expired and exhausted metadata, then the blobs no row names
+/// any more. A blob is spared while it is leased in this process (an upload or execution using it) and while
+/// its modification time is within APP_FILE_ORPHAN_GRACE_SECONDS (just copied in by a co-located client, or in
+/// use by another replica, which refreshes it).
+/// </summary>
+public sealed partial class StorageSweeper(
+    IFileMetadataStore metadata,
+    BlobStore blobs,
+    IOptions<StorageOptions> options,
+    TimeProvider time,
+    ILogger<StorageSweeper> logger) : BackgroundService
+{
+    private const int CandidateBatch = 500;
+
+    // Only a crash leaves temporary files behind; a slow upload may take hours.
+    private static readonly TimeSpan TemporaryFileAge = TimeSpan.FromDays(1);
+
+    /// <summary>One sweep; public for tests and for an operator-triggered run.</summary>
+    public async Task<SweepResult> SweepOnceAsync(CancellationToken ct)
+    {
+        var rows = await metadata.DeleteExpiredAsync(ct);
+        var now = time.GetUtcNow();
+        var unusedSince = now - options.Value.OrphanGrace;
+
+        var deleted = 0;
+        foreach (var batch in blobs.Enumerate().Where(b => b.LastWrite <= unusedSince).Chunk(CandidateBatch))
+        {
+            var referenced = await metadata.FindReferencedAsync(batch.Select(b => b.Hash).ToArray(), ct);
+            foreach (var candidate in batch.Where(b => !referenced.Contains(b.Hash)))
+            {
+                // Asked again under the deletion lock: a row may have been added since the batch query.
+                var hash = candidate.Hash;
+                if (await blobs.TryDeleteAsync(hash, unusedSince,
+                        async token => (await metadata.FindReferencedAsync([hash], token)).Count > 0, ct))
+                {
+                    deleted++;
+                }
+            }
+        }
+
+        var temporary = blobs.DeleteStaleTemporaryFiles(now - TemporaryFileAge);
+        var result = new SweepResult(rows, deleted, temporary);
+        if (rows + deleted + temporary > 0)
+        {
+            LogSwept(rows, deleted, temporary);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await SweepOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LogSweepFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Storage sweep removed {Rows} metadata rows, {Blobs} blobs and {TemporaryFiles} temporary files")]
+    private partial void LogSwept(int rows, int blobs, int temporaryFiles);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage sweep failed; the next one retries")]
+    private partial void LogSweepFailed(Exception exception);
+}
