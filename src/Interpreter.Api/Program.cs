@@ -3,6 +3,9 @@ using FluentValidation;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
 using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Files.Download;
+using Interpreter.Api.Features.Files.Expire;
+using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Api.Operations;
 using Interpreter.Executor;
 using Interpreter.Storage;
@@ -33,6 +36,10 @@ builder.Services.AddOpenApi("v1");
 builder.Services.AddExecutor();
 builder.Services.AddFileStorage();
 builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
+builder.Services.AddSingleton<IValidator<UploadForm>, UploadFormValidator>();
+builder.Services.AddSingleton<IValidator<DownloadRequest>, DownloadRequestValidator>();
+builder.Services.AddSingleton<IValidator<ExpireRequest>, ExpireRequestValidator>();
+builder.Services.AddSingleton<ExecutionService>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -41,6 +48,9 @@ app.UseStatusCodePages();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthEndpoints();
 app.MapExecuteEndpoint();
+app.MapUploadEndpoint();
+app.MapDownloadEndpoint();
+app.MapExpireEndpoint();
 
 app.Run();
 

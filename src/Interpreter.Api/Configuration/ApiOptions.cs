@@ -19,4 +19,8 @@ internal sealed class ApiOptions
     /// <summary>Largest JSON request body; larger ones get 413.</summary>
     [ConfigurationKeyName("MAX_REQUEST_BYTES")]
     public ByteSize MaxRequestBytes { get; set; } = new(10L << 20);
+
+    /// <summary>Largest file <c>POST /v1/upload</c> takes; larger ones get 413 and nothing of them is kept.</summary>
+    [ConfigurationKeyName("FILE_SIZE_LIMIT")]
+    public ByteSize FileSizeLimit { get; set; } = new(1L << 30);
 }

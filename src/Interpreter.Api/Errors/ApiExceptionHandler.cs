@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Interpreter.Executor.Execution;
 using Interpreter.Executor.Pool;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             BadHttpRequestException bad => FromBadRequest(bad),
             PoolExhaustedException exhausted => Exhausted(context, exhausted),
             ApiProblemException api => new ProblemDetails { Status = api.StatusCode, Title = api.Title, Detail = api.Message },
+            ExecutionInputException input => FromInput(context, input),
             _ => null,
         };
 
@@ -77,6 +79,28 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     {
         var end = message.IndexOf(" Path:", StringComparison.Ordinal);
         return end > 0 ? message[..end] : message;
+    }
+
+    private static ProblemDetails FromInput(HttpContext context, ExecutionInputException input)
+    {
+        if (input.WorkspaceFull)
+        {
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Input files too large",
+                Detail = input.Message,
+            };
+        }
+
+        // The sandbox died while taking the files: nothing the client did, and another try gets a fresh one.
+        context.Response.Headers.RetryAfter = "1";
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Sandbox failed",
+            Detail = input.Message,
+        };
     }
 
     private static ProblemDetails Exhausted(HttpContext context, PoolExhaustedException exhausted)

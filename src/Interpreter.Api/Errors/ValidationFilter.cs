@@ -20,11 +20,6 @@ internal sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFi
             return await next(context);
         }
 
-        var errors = result.Errors
-            .GroupBy(e => e.PropertyName)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
-        return TypedResults.ValidationProblem(errors,
-            detail: string.Join(" ", result.Errors.Select(e => e.ErrorMessage).Distinct()),
-            title: "Invalid request");
+        return ValidationProblems.From(result);
     }
 }

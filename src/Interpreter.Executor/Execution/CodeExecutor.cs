@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Interpreter.Executor.Execution;
 
 /// <summary>
-/// Takes a sandbox, runs the code through its agent and gives the sandbox back for destruction.
-/// The agent enforces the timeout itself; a grace period on top catches an agent that stopped answering.
+/// Takes a sandbox, streams the input files in, runs the code through its agent, streams the changed files out
+/// to the caller's sink and gives the sandbox back for destruction. The agent enforces the timeout itself; a
+/// grace period on top catches an agent that stopped answering.
 /// </summary>
 public sealed partial class CodeExecutor(
     ISandboxPool pool,
@@ -21,6 +22,7 @@ public sealed partial class CodeExecutor(
     public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken ct)
     {
         await using var lease = await pool.AcquireAsync(ct);
+        await PlaceInputsAsync(lease, request.InputFiles, ct);
         var startedAt = Stopwatch.GetTimestamp();
         try
         {
@@ -29,6 +31,16 @@ public sealed partial class CodeExecutor(
                 request.Timeout + AgentGrace,
                 ct);
             metrics.Executed(Stopwatch.GetElapsedTime(startedAt), Outcome(result));
+            if (result.FilesTruncated)
+            {
+                LogFilesTruncated(lease.Sandbox.Name, result.Files.Count);
+            }
+
+            if (request.Outputs is { } sink)
+            {
+                await CollectOutputsAsync(lease, result.Files, sink, ct);
+            }
+
             return new ExecutionResult(result.Stdout, result.Stderr, result.ExitCode, result.Files);
         }
         catch (AgentUnavailableException e)
@@ -48,6 +60,58 @@ public sealed partial class CodeExecutor(
             }
 
             return new ExecutionResult("", $"The sandbox stopped answering during the execution ({why ?? "its agent closed the connection"}).\n", -1, []);
+        }
+    }
+
+    private async Task PlaceInputsAsync(SandboxLease lease, IReadOnlyList<ExecutionInputFile> inputs, CancellationToken ct)
+    {
+        foreach (var input in inputs)
+        {
+            try
+            {
+                await using var content = input.Open();
+                await lease.Agent.PutFileAsync(input.Path, content, input.Size, ct);
+            }
+            catch (AgentUnavailableException e)
+            {
+                var full = e.InnerException is HttpRequestException { StatusCode: System.Net.HttpStatusCode.InsufficientStorage };
+                LogInputFailed(e, lease.Sandbox.Name, input.Size);
+                throw new ExecutionInputException(input.Path, full, full
+                    ? $"The input file {input.Path} does not fit in the sandbox's /workspace (APP_WORKSPACE_SIZE_LIMIT)."
+                    : $"The sandbox did not take the input file {input.Path}: {e.Message}", e);
+            }
+        }
+    }
+
+    private async Task CollectOutputsAsync(
+        SandboxLease lease, IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, CancellationToken ct)
+    {
+        foreach (var file in files)
+        {
+            Stream content;
+            try
+            {
+                content = await lease.Agent.OpenFileAsync(file.Path, ct);
+            }
+            catch (AgentUnavailableException e)
+            {
+                // Gone since the agent listed it (a leftover background process): the others still count.
+                LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                continue;
+            }
+
+            await using (content)
+            {
+                try
+                {
+                    await sink.AcceptAsync(file, content, ct);
+                }
+                catch (HttpIOException e)
+                {
+                    // The sandbox broke off while sending; what the sink failed to take is left out.
+                    LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                }
+            }
         }
     }
 
@@ -71,6 +135,15 @@ public sealed partial class CodeExecutor(
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} did not take an input file of {Size} bytes")]
+    private partial void LogInputFailed(Exception exception, string sandboxName, long size);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} did not send a changed file of {Size} bytes; it is left out")]
+    private partial void LogOutputFailed(Exception exception, string sandboxName, long size);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} changed more files than the agent reports; the first {Count} are kept")]
+    private partial void LogFilesTruncated(string sandboxName, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} was lost during an execution: {Reason}")]
     private partial void LogSandboxLost(string sandboxName, string reason);

@@ -10,6 +10,7 @@ namespace Interpreter.Storage.Metadata;
 public sealed class SqliteFileMetadataStore : SqlFileMetadataStore
 {
     private readonly string _connectionString;
+    private volatile bool _folderCreated;
 
     /// <summary>A store in the database file <paramref name="databasePath"/> (created with its folder if missing).</summary>
     public SqliteFileMetadataStore(string databasePath, TimeProvider time)
@@ -39,6 +40,12 @@ public sealed class SqliteFileMetadataStore : SqlFileMetadataStore
     /// <inheritdoc />
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
     {
+        if (!_folderCreated)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+            _folderCreated = true;
+        }
+
         var connection = new SqliteConnection(_connectionString);
         try
         {
@@ -55,7 +62,6 @@ public sealed class SqliteFileMetadataStore : SqlFileMetadataStore
     /// <inheritdoc />
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         await using var command = Command(connection, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS files (

@@ -1,12 +1,8 @@
-using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
-using Interpreter.Executor.Configuration;
-using Interpreter.Executor.Execution;
-using Microsoft.Extensions.Options;
 
 namespace Interpreter.Api.Features.Execute;
 
-/// <summary><c>POST /v1/execute</c>: run Python in a fresh sandbox.</summary>
+/// <summary><c>POST /v1/execute</c>: run Python in a fresh sandbox, files in and out.</summary>
 internal static class ExecuteEndpoint
 {
     public static IEndpointRouteBuilder MapExecuteEndpoint(this IEndpointRouteBuilder app)
@@ -14,7 +10,7 @@ internal static class ExecuteEndpoint
         app.MapPost("/v1/execute", HandleAsync)
             .AddEndpointFilter<ValidationFilter<ExecuteRequest>>()
             .WithName("Execute")
-            .WithSummary("Runs Python source in a single-use sandbox and returns its output.")
+            .WithSummary("Runs Python source in a single-use sandbox and returns its output and the files it created or changed.")
             .Produces<ExecuteResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -23,26 +19,6 @@ internal static class ExecuteEndpoint
         return app;
     }
 
-    private static async Task<ExecuteResponse> HandleAsync(
-        ExecuteRequest request,
-        ICodeExecutor executor,
-        IOptions<ExecutorOptions> executorOptions,
-        CancellationToken ct)
-    {
-        var chatId = request.ChatId ?? RequestRules.DefaultChatId;
-        if (request.Files is { Count: > 0 } files)
-        {
-            // File storage is not wired in yet, so no chat owns any file.
-            var hash = files.Values.First();
-            throw new ApiProblemException(StatusCodes.Status404NotFound, "File not found",
-                $"File {hash} was not found for chat '{chatId}'.");
-        }
-
-        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds ?? executorOptions.Value.DefaultTimeoutSeconds);
-        var result = await executor.ExecuteAsync(
-            new ExecutionRequest(request.SourceCode!, request.Env ?? [], timeout), ct);
-
-        return new ExecuteResponse(result.Stdout, result.Stderr, result.ExitCode,
-            new Dictionary<string, string>(), new Dictionary<string, FileMetadataResponse>(), chatId);
-    }
+    private static Task<ExecuteResponse> HandleAsync(ExecuteRequest request, ExecutionService service, CancellationToken ct) =>
+        service.ExecuteAsync(request, ct);
 }

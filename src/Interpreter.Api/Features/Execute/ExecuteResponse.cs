@@ -1,3 +1,5 @@
+using Interpreter.Api.Features.Files;
+
 namespace Interpreter.Api.Features.Execute;
 
 /// <summary>Answer of <c>POST /v1/execute</c>.</summary>

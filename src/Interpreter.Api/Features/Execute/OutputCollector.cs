@@ -1,0 +1,26 @@
+using Interpreter.Api.Features.Files;
+using Interpreter.Executor.Agent;
+using Interpreter.Executor.Execution;
+using Interpreter.Storage;
+using Interpreter.Storage.Metadata;
+
+namespace Interpreter.Api.Features.Execute;
+
+/// <summary>
+/// Stores each file an execution created or changed as it streams out of the sandbox, registered to the chat
+/// under its base name with the request's limits.
+/// </summary>
+internal sealed class OutputCollector(FileStore files, string chatId, DownloadLimits limits) : IOutputFileSink
+{
+    private readonly Dictionary<string, FileRecord> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>Stored outputs by workspace path.</summary>
+    public IReadOnlyDictionary<string, FileRecord> Stored => _stored;
+
+    public async Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct)
+    {
+        await using var staged = await files.StageAsync(content, long.MaxValue, ct);
+        var name = Path.GetFileName(file.Path);
+        _stored[file.Path] = await files.SaveAsync(staged, new NewFile(chatId, name, ContentTypes.For(name), limits), ct);
+    }
+}

@@ -1,0 +1,13 @@
+using Interpreter.Executor.Agent;
+
+namespace Interpreter.Executor.Execution;
+
+/// <summary>Takes the files an execution created or changed, one at a time, as streams from the sandbox.</summary>
+public interface IOutputFileSink
+{
+    /// <summary>
+    /// Consumes <paramref name="content"/> of <paramref name="file"/> (as the agent listed it) before returning;
+    /// the stream is disposed afterwards.
+    /// </summary>
+    Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct);
+}
