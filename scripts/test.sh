@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what the tests need (Docker engine, executor image), builds the solution and runs every test
-# project. Ends with one line "N passed, N failed, N skipped". Exit code 0 only when nothing failed.
+# Sets up what the tests need (Docker engine, executor image, a PostgreSQL server), builds the solution and
+# runs every test project. Ends with one line "N passed, N failed, N skipped". Exit code 0 only when nothing
+# failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ command -v dotnet >/dev/null 2>&1 || {
 scripts/ensure-docker.sh
 image="$(scripts/build-executor-image.sh | tail -n 1)"
 export COMPUTESANDBOX_TEST_IMAGE="$image"
+# The metadata store's test suite runs against SQLite and against a real PostgreSQL server.
+COMPUTESANDBOX_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -n 1)"
+export COMPUTESANDBOX_TEST_POSTGRES
 
 echo "test: building the solution (Release)"
 dotnet build ComputeSandbox.sln -c Release -nologo -v quiet

@@ -1,0 +1,270 @@
+using Interpreter.Storage.Metadata;
+using Interpreter.Storage.Tests.Infrastructure;
+using Shouldly;
+
+namespace Interpreter.Storage.Tests.Metadata;
+
+/// <summary>
+/// What every <see cref="IFileMetadataStore"/> promises; run against SQLite and against a real PostgreSQL server
+/// by the derived classes.
+/// </summary>
+public abstract class FileMetadataStoreContract : IAsyncDisposable
+{
+    private const string HashA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string HashB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    private readonly List<IAsyncDisposable> _stores = [];
+
+    private protected ManualTimeProvider Clock { get; } = new();
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Register_ReturnsTheRecord_WhenNew()
+    {
+        var store = await StoreAsync();
+        var file = Record("c1", HashA, "data.csv", remaining: 3, expiresIn: TimeSpan.FromHours(1));
+
+        var stored = await store.RegisterAsync(file, Ct);
+
+        stored.ShouldBe(file);
+    }
+
+    [Fact]
+    public async Task Register_ReplacesLimits_WhenSameKeyRegisteredAgain()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 1), Ct);
+
+        var again = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 5), Ct);
+
+        again.RemainingDownloads.ShouldBe(5);
+        (await store.ConsumeDownloadAsync(again.Key, Ct))!.RemainingDownloads.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task FindLive_SeesOnlyTheOwningChat_WhenTwoChatsHoldTheSameBytes()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "one.csv"), Ct);
+
+        var own = await store.FindLiveAsync("c1", HashA, Ct);
+        var other = await store.FindLiveAsync("c2", HashA, Ct);
+
+        own.ShouldNotBeNull();
+        own.Filename.ShouldBe("one.csv");
+        other.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task FindLive_ReturnsNull_WhenExpiredOrExhausted()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "soon.csv", expiresIn: TimeSpan.FromSeconds(10)), Ct);
+        var once = await store.RegisterAsync(Record("c1", HashB, "once.csv", remaining: 1), Ct);
+        await store.ConsumeDownloadAsync(once.Key, Ct);
+
+        Clock.Advance(TimeSpan.FromSeconds(10));
+
+        (await store.FindLiveAsync("c1", HashA, Ct)).ShouldBeNull();
+        (await store.FindLiveAsync("c1", HashB, Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ConsumeDownload_AllowsExactlyTheLimit_WhenLimitIsTwo()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 2), Ct);
+
+        var first = await store.ConsumeDownloadAsync(file.Key, Ct);
+        var second = await store.ConsumeDownloadAsync(file.Key, Ct);
+        var third = await store.ConsumeDownloadAsync(file.Key, Ct);
+
+        first!.RemainingDownloads.ShouldBe(1);
+        second!.RemainingDownloads.ShouldBe(0);
+        third.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ConsumeDownload_StaysUnlimited_WhenNoLimit()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: null), Ct);
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await store.ConsumeDownloadAsync(file.Key, Ct))!.RemainingDownloads.ShouldBeNull();
+        }
+    }
+
+    [Fact]
+    public async Task ConsumeDownload_ReturnsNull_WhenOtherChatFilenameOrExpired()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", expiresIn: TimeSpan.FromMinutes(1)), Ct);
+
+        var otherChat = await store.ConsumeDownloadAsync(file.Key with { ChatId = "c2" }, Ct);
+        var otherName = await store.ConsumeDownloadAsync(file.Key with { Filename = "other.csv" }, Ct);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var expired = await store.ConsumeDownloadAsync(file.Key, Ct);
+
+        otherChat.ShouldBeNull();
+        otherName.ShouldBeNull();
+        expired.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ConsumeDownload_GrantsExactlyOne_When50RaceForTheLastDownload()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 1), Ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50)
+            .Select(_ => Task.Run(() => store.ConsumeDownloadAsync(file.Key, Ct), Ct)));
+
+        results.Count(r => r is not null).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Expire_EndsALiveFile_WhenCalled()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv"), Ct);
+
+        var expired = await store.ExpireAsync(file.Key, Ct);
+
+        expired.ShouldBeTrue();
+        (await store.ConsumeDownloadAsync(file.Key, Ct)).ShouldBeNull();
+        (await store.ExpireAsync(file.Key, Ct)).ShouldBeFalse();
+        (await store.ExpireAsync(file.Key with { ChatId = "c2" }, Ct)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task IsRegistered_SeesAnyChatsRow_WhenHashKnown()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "data.csv"), Ct);
+
+        (await store.IsRegisteredAsync(HashA, Ct)).ShouldBeTrue();
+        (await store.IsRegisteredAsync(HashB, Ct)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task DeleteExpired_RemovesExpiredAndExhaustedRows_AndKeepsLiveOnes()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "expiring.csv", expiresIn: TimeSpan.FromSeconds(5)), Ct);
+        var once = await store.RegisterAsync(Record("c1", HashB, "once.csv", remaining: 1), Ct);
+        await store.RegisterAsync(Record("c2", HashB, "kept.csv"), Ct);
+        await store.ConsumeDownloadAsync(once.Key, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(6));
+
+        var deleted = await store.DeleteExpiredAsync(Ct);
+
+        deleted.ShouldBe(2);
+        (await store.IsRegisteredAsync(HashA, Ct)).ShouldBeFalse();
+        (await store.FindLiveAsync("c2", HashB, Ct)).ShouldNotBeNull();
+        (await store.FindReferencedAsync([HashA, HashB], Ct)).ShouldBe([HashB]);
+    }
+
+    [Fact]
+    public async Task Workspace_IsPerChat_AndReplacedWhole()
+    {
+        var store = await StoreAsync();
+        await store.SaveWorkspaceAsync("c1", new Dictionary<string, string> { ["/workspace/a"] = HashA, ["/workspace/b"] = HashB }, null, Ct);
+        await store.SaveWorkspaceAsync("c1", new Dictionary<string, string> { ["/workspace/a"] = HashB }, null, Ct);
+
+        var c1 = await store.GetWorkspaceAsync("c1", Ct);
+        var c2 = await store.GetWorkspaceAsync("c2", Ct);
+
+        c1.ShouldBe(new Dictionary<string, string> { ["/workspace/a"] = HashB });
+        c2.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Workspace_ExpiresAndStopsReferencingBlobs_WhenItsTimeComes()
+    {
+        var store = await StoreAsync();
+        await store.SaveWorkspaceAsync("c1", new Dictionary<string, string> { ["/workspace/a"] = HashA },
+            Clock.GetUtcNow().AddMinutes(1), Ct);
+        (await store.FindReferencedAsync([HashA], Ct)).ShouldBe([HashA]);
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var visible = await store.GetWorkspaceAsync("c1", Ct);
+        await store.DeleteExpiredAsync(Ct);
+
+        visible.ShouldBeEmpty();
+        (await store.FindReferencedAsync([HashA], Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task FindReferenced_HandlesManyHashes_WhenMoreThanOneBatch()
+    {
+        var store = await StoreAsync();
+        var hashes = Enumerable.Range(0, 1200).Select(i => i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        await store.RegisterAsync(Record("c1", hashes[1100], "x"), Ct);
+
+        var referenced = await store.FindReferencedAsync(hashes, Ct);
+
+        referenced.ShouldBe([hashes[1100]]);
+    }
+
+    [Fact]
+    public async Task Store_KeepsRowsAndWorkspaces_WhenReopened()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 3), Ct);
+        await store.SaveWorkspaceAsync("c1", new Dictionary<string, string> { ["/workspace/a"] = HashA }, null, Ct);
+
+        var reopened = await ReopenAsync();
+
+        (await reopened.ConsumeDownloadAsync(file.Key, Ct))!.RemainingDownloads.ShouldBe(2);
+        (await reopened.GetWorkspaceAsync("c1", Ct)).Keys.ShouldContain("/workspace/a");
+    }
+
+    [Fact]
+    public async Task Ping_ReturnsTrue_WhenDatabaseAnswers()
+    {
+        var store = await StoreAsync();
+
+        (await store.PingAsync(Ct)).ShouldBeTrue();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A new store over a fresh, empty database.</summary>
+    protected abstract Task<SqlFileMetadataStore> CreateStoreAsync();
+
+    /// <summary>A second store over the same database as the first.</summary>
+    protected abstract SqlFileMetadataStore OpenAgain();
+
+    private async Task<IFileMetadataStore> StoreAsync()
+    {
+        var store = await CreateStoreAsync();
+        _stores.Add(store);
+        await store.InitializeAsync(Ct);
+        return store;
+    }
+
+    private async Task<IFileMetadataStore> ReopenAsync()
+    {
+        var store = OpenAgain();
+        _stores.Add(store);
+        await store.InitializeAsync(Ct);
+        return store;
+    }
+
+    private FileRecord Record(string chat, string hash, string name, long? remaining = null, TimeSpan? expiresIn = null)
+    {
+        var now = Clock.GetUtcNow();
+        return new FileRecord(chat, hash, name, 42, "text/csv", remaining, now + expiresIn, now);
+    }
+}

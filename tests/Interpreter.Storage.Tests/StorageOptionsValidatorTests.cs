@@ -1,0 +1,60 @@
+using Interpreter.Storage.Metadata;
+using Shouldly;
+
+namespace Interpreter.Storage.Tests;
+
+public sealed class StorageOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Succeeds_WhenDefaults()
+    {
+        new StorageOptionsValidator().Validate(null, new StorageOptions()).Succeeded.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("FILE_STORAGE_PATH", "relative/path", "sqlite", "", 60, 0)]
+    [InlineData("GLOBAL_MAX_DOWNLOADS", "/tmp/x", "sqlite", "", 60, -1)]
+    [InlineData("METADATA_BACKEND", "/tmp/x", "mysql", "", 60, 0)]
+    [InlineData("METADATA_DATABASE_URL", "/tmp/x", "postgres", "", 60, 0)]
+    [InlineData("METADATA_DATABASE_URL", "/tmp/x", "sqlite", "relative.db", 60, 0)]
+    [InlineData("FILE_SWEEP_INTERVAL_SECONDS", "/tmp/x", "sqlite", "", 0, 0)]
+    public void Validate_NamesTheVariable_WhenSettingInvalid(
+        string variable, string path, string backend, string url, double sweep, long maxDownloads)
+    {
+        var options = new StorageOptions
+        {
+            FileStoragePath = path,
+            MetadataBackend = backend,
+            MetadataDatabaseUrl = url,
+            SweepIntervalSeconds = sweep,
+            GlobalMaxDownloads = maxDownloads,
+        };
+
+        var result = new StorageOptionsValidator().Validate(null, options);
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain("APP_" + variable);
+    }
+
+    [Fact]
+    public void Normalize_ReadsEveryPart_WhenGivenAUrl()
+    {
+        var normalized = PostgresConnectionString.Normalize("postgresql://app%40x:p%3Ass@db.internal:6543/files?sslmode=require");
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(normalized);
+        builder.Host.ShouldBe("db.internal");
+        builder.Port.ShouldBe(6543);
+        builder.Username.ShouldBe("app@x");
+        builder.Password.ShouldBe("p:ss");
+        builder.Database.ShouldBe("files");
+        builder.SslMode.ShouldBe(Npgsql.SslMode.Require);
+    }
+
+    [Fact]
+    public void Normalize_KeepsAKeywordString_AndRejectsNonsense()
+    {
+        new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString.Normalize("Host=h;Port=1;Database=d")).Host.ShouldBe("h");
+        Should.Throw<FormatException>(() => PostgresConnectionString.Normalize("postgresql://h/db?bogus_option=1"));
+        Should.Throw<FormatException>(() => PostgresConnectionString.Normalize("Database=d"));
+    }
+}
