@@ -32,8 +32,12 @@ public sealed class SqliteFileMetadataStore : SqlFileMetadataStore
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
-        // Pooled connections keep the file (and its WAL) open; let go of them.
-        SqliteConnection.ClearAllPools();
+        // Pooled connections keep the file (and its WAL) open; let go of this store's, not other stores'.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
         await base.DisposeAsync();
     }
 

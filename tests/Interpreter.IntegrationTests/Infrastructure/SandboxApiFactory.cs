@@ -13,11 +13,15 @@ namespace Interpreter.IntegrationTests.Infrastructure;
 public sealed class SandboxApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly bool _ownsStorage;
 
     public SandboxApiFactory(IReadOnlyDictionary<string, string>? settings = null)
     {
         InstanceName = "it-" + Guid.NewGuid().ToString("N")[..10];
-        StoragePath = Path.Combine(Path.GetTempPath(), "computesandbox-tests", InstanceName);
+        // A storage folder given by the test outlives this factory (restart tests); the factory's own does not.
+        _ownsStorage = settings?.ContainsKey("App:FILE_STORAGE_PATH") != true;
+        StoragePath = settings?.GetValueOrDefault("App:FILE_STORAGE_PATH")
+            ?? Path.Combine(Path.GetTempPath(), "computesandbox-tests", InstanceName);
         _settings = new Dictionary<string, string>
         {
             ["App:INSTANCE_NAME"] = InstanceName,
@@ -67,6 +71,11 @@ public sealed class SandboxApiFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!_ownsStorage)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(StoragePath, recursive: true);
