@@ -12,8 +12,8 @@ public sealed class UploadLimitAndRestartTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(1_500_000)]
-    [InlineData(5_000_000)]
+    [InlineData(1_500_000)] // within the request limit: the file is written, cut off at 1 MiB and deleted
+    [InlineData(5_000_000)] // over the request limit (file limit + form overhead): refused before it is read
     public async Task Upload_Answers413AndKeepsNothing_WhenFileOverTheLimit(int size)
     {
         await using var api = new SandboxApiFactory(new Dictionary<string, string>
@@ -21,7 +21,8 @@ public sealed class UploadLimitAndRestartTests
             ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "0",
             ["App:FILE_SIZE_LIMIT"] = "1Mi",
         });
-        using var client = await api.StartAsync(ready: 0, Ct);
+        using var factoryClient = await api.StartAsync(ready: 0, Ct);
+        using var client = ExpectContinueClient.For(factoryClient.BaseAddress!);
 
         using var response = await client.PostUploadAsync("c1", "big.bin", new ByteArrayContent(new byte[size]), Ct);
 

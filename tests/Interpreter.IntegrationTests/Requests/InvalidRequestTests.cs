@@ -53,8 +53,9 @@ public sealed class InvalidRequestTests(DockerFixture fixture)
     {
         var code = new string('#', 11 * 1024 * 1024);
         using var content = new StringContent("{\"chat_id\":\"c1\",\"source_code\":\"" + code + "\"}", Encoding.UTF8, "application/json");
+        using var client = ExpectContinueClient.For(fixture.Client.BaseAddress!);
 
-        using var response = await fixture.Client.PostAsync("/v1/execute", content, Ct);
+        using var response = await client.PostAsync("/v1/execute", content, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
