@@ -121,9 +121,14 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
             return;
         }
 
-        // 409: removal already in progress (another remover got there first).
+        // 409: another remover got there first; the container is gone only when that removal ends.
         if (response.StatusCode is HttpStatusCode.Conflict)
         {
+            while (await InspectContainerAsync(id, ct) is not null)
+            {
+                await Task.Delay(50, ct);
+            }
+
             return;
         }
 

@@ -30,7 +30,9 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     private readonly ConcurrentDictionary<string, SandboxInstance> _live = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stopLock = new();
     private Task _retireLoop = Task.CompletedTask;
+    private Task? _stopping;
     private int _readyCount;
     private int _starting;
     private int _inUse;
@@ -139,7 +141,16 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     }
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>A host may stop its services more than once, even concurrently: every caller awaits the one stop.</remarks>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock)
+        {
+            return _stopping ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         _ready.Writer.TryComplete();

@@ -52,6 +52,41 @@ public sealed class PoolTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Pool_KeepsRefillConcurrencyAndCap_WhenBurstExceedsTarget()
+    {
+        await using var api = new SandboxApiFactory(new Dictionary<string, string>
+        {
+            ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "1",
+            ["App:EXECUTOR_MAX_SANDBOXES"] = "3",
+            ["App:EXECUTOR_REFILL_CONCURRENCY"] = "1",
+        });
+        using var client = await api.StartAsync(ready: 1, Ct);
+        var maxStarting = 0;
+        var maxLive = 0;
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                var snapshot = api.Pool.Snapshot;
+                maxStarting = Math.Max(maxStarting, snapshot.Starting);
+                maxLive = Math.Max(maxLive, snapshot.Live);
+                await Task.Delay(5, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6)
+            .Select(i => client.ExecuteAsync($"print({i})", Ct, timeoutSeconds: 30)));
+        await sampling.CancelAsync();
+        await sampler;
+
+        results.Select(r => r.Stdout).ShouldBe(Enumerable.Range(0, 6).Select(i => $"{i}\n"));
+        maxStarting.ShouldBe(1);
+        maxLive.ShouldBeLessThanOrEqualTo(3);
+        (await api.ContainersAsync(fixture.Docker, Ct)).Count.ShouldBeLessThanOrEqualTo(3);
+    }
+
+    [Fact]
     public async Task Pool_ReplacesSandboxes_WhenIdleLongerThanMaxIdleAge()
     {
         await using var api = new SandboxApiFactory(new Dictionary<string, string>

@@ -1,0 +1,1214 @@
+"""ComputeSandbox agent: runs untrusted Python inside one sandbox, driven over HTTP.
+
+Started as the container's command (uid 1000). It imports the heavy libraries
+first, then listens (readiness = the socket answers), and runs every execution in
+a forked child of this warm interpreter so user code pays nothing for
+`import pandas`. Speaks HTTP/1.1 + JSON; see executor-image/README.md for the
+protocol. Python 3.11 standard library only.
+
+It never logs user code, environment values or file contents.
+"""
+
+import builtins
+import errno
+import gc
+import hashlib
+import json
+import linecache
+import os
+import posixpath
+import selectors
+import signal
+import socket
+import stat
+import sys
+import time
+import traceback
+import types
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+WORKSPACE = "/workspace"
+WORKSPACE_PREFIX = WORKSPACE + "/"
+MAX_PATH_BYTES = 4096
+CHUNK = 1 << 20
+USER_FILENAME = "<code>"
+PRELOAD = ("numpy", "pandas", "matplotlib")
+
+
+def _env_int(name, default, minimum=0):
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        _log(f"ignoring {name}: not an integer")
+        value = default
+    return max(value, minimum)
+
+
+def _log(message):
+    # Only fixed texts and numbers: never user code, env values or file contents.
+    try:
+        sys.stderr.write(f"agent: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+MAX_OUTPUT_BYTES = _env_int("AGENT_MAX_OUTPUT_BYTES", 1048576)
+MAX_OUTPUT_FILES = _env_int("AGENT_MAX_OUTPUT_FILES", 1000)
+MAX_REQUEST_BYTES = _env_int("AGENT_MAX_REQUEST_BYTES", 64 << 20, 1024)
+DEFAULT_TIMEOUT_SECONDS = _env_int("AGENT_DEFAULT_TIMEOUT_SECONDS", 60, 1)
+IO_TIMEOUT_SECONDS = 120
+MAX_CONNECTIONS = 32
+DRAIN_AFTER_EXIT_SECONDS = 0.1
+MPL_CACHE_SOURCE = os.environ.get("AGENT_MPL_CACHE", "/opt/mplcache")
+
+preloaded = []
+
+# sha256 of files whose content the agent knows (written by PUT, or reported by a
+# previous execution): a file whose stat changed but whose bytes did not is not
+# reported as changed.
+known_sha256 = {}
+
+
+# --------------------------------------------------------------------------------
+# Start-up: warm the interpreter before listening
+# --------------------------------------------------------------------------------
+
+
+def _seed_matplotlib_cache():
+    """Copies the font cache built at image build time, so no sandbox rebuilds it."""
+    target = os.environ.get("MPLCONFIGDIR")
+    if not target or not os.path.isdir(MPL_CACHE_SOURCE):
+        return
+    try:
+        os.makedirs(target, mode=0o700, exist_ok=True)
+        for name in os.listdir(MPL_CACHE_SOURCE):
+            src = os.path.join(MPL_CACHE_SOURCE, name)
+            dst = os.path.join(target, name)
+            if os.path.isfile(src) and not os.path.lexists(dst):
+                with open(src, "rb") as fin, open(dst, "wb") as fout:
+                    while block := fin.read(CHUNK):
+                        fout.write(block)
+    except OSError as e:
+        _log(f"could not seed the matplotlib cache: {e.strerror}")
+
+
+def _next_figure_file():
+    """Opens the first free /workspace/figure_<n>.png exclusively (never overwrites)."""
+    n = 1
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    while True:
+        path = f"{WORKSPACE}/figure_{n}.png"
+        try:
+            return os.fdopen(os.open(path, flags, 0o644), "wb")
+        except FileExistsError:
+            n += 1
+
+
+def _show(*args, **kwargs):
+    """Replacement for matplotlib.pyplot.show: every open figure becomes a PNG file."""
+    import matplotlib.pyplot as plt
+
+    for num in plt.get_fignums():
+        fig = plt.figure(num)
+        with _next_figure_file() as f:
+            fig.savefig(f, format="png")
+    plt.close("all")
+
+
+def _preload():
+    _seed_matplotlib_cache()
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for name in PRELOAD:
+        try:
+            __import__(name)
+            preloaded.append(name)
+        except Exception as e:  # an image without the library still runs code
+            _log(f"could not preload {name}: {type(e).__name__}")
+    if "matplotlib" in preloaded:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            _show.__doc__ = plt.show.__doc__
+            plt.show = _show
+        except Exception as e:
+            _log(f"could not set up matplotlib.pyplot: {type(e).__name__}")
+
+
+# --------------------------------------------------------------------------------
+# Workspace paths and files
+# --------------------------------------------------------------------------------
+
+
+class RequestError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _check_path(path):
+    """Returns the components under /workspace of a valid path, else raises 400."""
+    if not path:
+        raise RequestError(400, "query parameter 'path' is required")
+    if "\x00" in path:
+        raise RequestError(400, "path must not contain NUL")
+    if len(path.encode("utf-8")) > MAX_PATH_BYTES:
+        raise RequestError(400, f"path is longer than {MAX_PATH_BYTES} bytes")
+    if not path.startswith(WORKSPACE_PREFIX) or path == WORKSPACE_PREFIX:
+        raise RequestError(400, f"path must be an absolute path under {WORKSPACE_PREFIX}: {path!r}")
+    parts = path[len(WORKSPACE_PREFIX):].split("/")
+    if posixpath.normpath(path) != path or any(p in ("", ".", "..") for p in parts):
+        raise RequestError(400, f"path must be normalised (no '.', '..', '//' or trailing '/'): {path!r}")
+    if any(len(p.encode("utf-8")) > 255 for p in parts):
+        raise RequestError(400, f"a path component is longer than 255 bytes: {path!r}")
+    return parts
+
+
+def _open_dir_chain(parts, create):
+    """Opens the parent folder of parts[-1] without following any symlink."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(WORKSPACE, flags)
+    try:
+        for name in parts[:-1]:
+            if create:
+                try:
+                    os.mkdir(name, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
+            child = os.open(name, flags, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _query_path(handler):
+    query = urlsplit(handler.path).query
+    try:
+        values = parse_qs(query, keep_blank_values=True, encoding="utf-8", errors="strict").get("path", [])
+    except UnicodeDecodeError:
+        raise RequestError(400, "path is not valid UTF-8") from None
+    if len(values) != 1:
+        raise RequestError(400, "exactly one query parameter 'path' is required")
+    return values[0]
+
+
+def _hash_file(path):
+    """(sha256 hex, size) of a regular file, not following symlinks; None if gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        digest = hashlib.sha256()
+        size = 0
+        while block := os.read(fd, CHUNK):
+            digest.update(block)
+            size += len(block)
+        return digest.hexdigest(), size
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _scan_workspace():
+    """Stat keys of every regular file under /workspace (symlinks not followed):
+    ({path: key} for UTF-8 paths, {path bytes: key} for the others)."""
+    files = {}
+    undecodable = {}
+    stack = [WORKSPACE.encode()]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(entry.path)
+                elif stat.S_ISREG(st.st_mode):
+                    # ctime cannot be set by user code, so content changes that keep
+                    # size and mtime (os.utime) are still seen.
+                    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+                    try:
+                        files[entry.path.decode("utf-8")] = key
+                    except UnicodeDecodeError:
+                        undecodable[entry.path] = key
+    return files, undecodable
+
+
+def _changed_files(before, before_undecodable):
+    after, after_undecodable = _scan_workspace()
+    skipped = sum(1 for p, key in after_undecodable.items() if before_undecodable.get(p) != key)
+    for path in list(known_sha256):
+        if path not in after:
+            del known_sha256[path]
+    candidates = sorted(p for p, key in after.items() if before.get(p) != key)
+    files = []
+    truncated = False
+    for path in candidates:
+        result = _hash_file(path)
+        if result is None:
+            continue
+        sha, size = result
+        if path in before and known_sha256.get(path) == sha:
+            continue
+        if len(files) >= MAX_OUTPUT_FILES:
+            truncated = True
+            break
+        files.append({"path": path, "size": size, "sha256": sha})
+        known_sha256[path] = sha
+    return files, truncated, skipped
+
+
+# --------------------------------------------------------------------------------
+# Execution: forked child of the warm interpreter
+# --------------------------------------------------------------------------------
+
+
+class _Capture:
+    """Keeps the first `limit` bytes of a stream and counts what it drops."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.data = bytearray()
+        self.dropped = 0
+
+    def feed(self, block):
+        room = self.limit - len(self.data)
+        if room >= len(block):
+            self.data += block
+        else:
+            if room > 0:
+                self.data += block[:room]
+            self.dropped += len(block) - max(room, 0)
+
+    def text(self):
+        data = self.data
+        if self.dropped:
+            # Do not end on half a UTF-8 character: count its bytes as dropped too.
+            cut = _utf8_incomplete_tail(data)
+            if cut:
+                self.dropped += cut
+                data = data[:-cut]
+        text = bytes(data).decode("utf-8", errors="replace")
+        if self.dropped:
+            text += (
+                f"\n[output truncated: {self.dropped} bytes over the "
+                f"{self.limit}-byte limit were dropped]\n"
+            )
+        return text
+
+
+def _utf8_incomplete_tail(data):
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:  # continuation byte: keep looking for the lead
+            continue
+        if byte & 0x80 == 0:
+            return 0
+        need = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+        return back if back < need else 0
+    return 0
+
+
+def _read_first_line(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+class _MemoryCgroup:
+    """The sandbox's memory cgroup (v2 or v1): OOM-kill counter and limit."""
+
+    def __init__(self):
+        if os.path.exists("/sys/fs/cgroup/memory.events"):
+            self.events = "/sys/fs/cgroup/memory.events"
+            self.limit_file = "/sys/fs/cgroup/memory.max"
+            self.failcnt = None
+        else:
+            self.events = "/sys/fs/cgroup/memory/memory.oom_control"
+            self.limit_file = "/sys/fs/cgroup/memory/memory.limit_in_bytes"
+            self.failcnt = "/sys/fs/cgroup/memory/memory.failcnt"
+
+    def oom_kills(self):
+        try:
+            with open(self.events) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            pass
+        if self.failcnt:  # kernels before 4.13 have no oom_kill counter
+            value = _read_first_line(self.failcnt)
+            if value and value.isdigit():
+                return int(value)
+        return None
+
+    def limit_text(self):
+        raw = _read_first_line(self.limit_file)
+        if not raw or not raw.isdigit() or int(raw) >= 1 << 60:
+            return None
+        limit = int(raw)
+        for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+            if limit >= size and limit % size == 0:
+                return f"{limit // size} {unit}"
+        if limit >= 1 << 20:
+            return f"{limit / (1 << 20):.1f} MiB"
+        return f"{limit} bytes"
+
+
+memory_cgroup = _MemoryCgroup()
+
+
+def _format_seconds(seconds):
+    if float(seconds).is_integer():
+        n = int(seconds)
+        return f"{n} second" if n == 1 else f"{n} seconds"
+    return f"{seconds:g} seconds"
+
+
+def _signal_name(signum):
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _signal_leftovers(pgid):
+    """SIGKILLs the process group and, when the agent is the container's init,
+    every other process it may signal (catches setsid escapes). True while any
+    process (or unreaped zombie) was still there to be signalled."""
+    found = False
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+        found = True
+    except (ProcessLookupError, PermissionError):
+        pass
+    if os.getpid() == 1:
+        try:
+            os.kill(-1, signal.SIGKILL)  # never signals the caller itself
+            found = True
+        except (ProcessLookupError, PermissionError):
+            pass
+    return found
+
+
+def _kill_all(pid):
+    """Kills the child and everything it started; returns the child's wait status.
+
+    A fork bomb keeps forking while the group is being killed, so repeat (reaping
+    the zombies, which count as alive) until nothing is left, for at most 2 s."""
+    _signal_leftovers(pid)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    deadline = time.monotonic() + 2.0
+    pause = 0.0005
+    while _signal_leftovers(pid):
+        _reap_orphans()
+        if time.monotonic() >= deadline:
+            _log("processes of an execution survived SIGKILL for 2 s")
+            break
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return status
+
+
+def _reseed_numpy():
+    """Gives the next child a fresh numpy legacy global generator (a child inherits
+    the parent's state); done here, after a run, to keep it off the fork path."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        try:
+            numpy.random.seed()
+        except Exception:
+            pass
+
+
+def _reap_orphans():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _child_main(source, env, out_w, err_w, close_fds):
+    """Runs in the forked child; never returns."""
+    code = 70
+    try:
+        os.setsid()
+        for fd in close_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
+                       signal.SIGCHLD, signal.SIGALRM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python process
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        try:
+            # Make the OOM killer pick this child (and its children), not the agent.
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.close(out_w)
+        os.close(err_w)
+        # Line buffered, so output printed before a kill or timeout is not lost.
+        sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
+        sys.stdout = sys.__stdout__ = open(
+            1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stderr = sys.__stderr__ = open(
+            2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+        os.chdir(WORKSPACE)
+        os.environ.update(env)
+        sys.argv = [""]
+        if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+            sys.path[0] = ""  # like `python -c`: the working folder, not the agent's
+        code = _run_user_code(source)
+    except BaseException:
+        try:
+            traceback.print_exc()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _exit_status(exc):
+    value = exc.code
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value & 0xFF
+    try:
+        print(value, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def _print_user_exception(exc):
+    tb = exc.__traceback__
+    # Drop the agent's own frames so the traceback starts in the user's code.
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    exc.__traceback__ = tb
+    if sys.excepthook is not sys.__excepthook__:  # the code installed its own hook
+        try:
+            sys.excepthook(type(exc), exc, tb)
+            return
+        except Exception:
+            pass
+    # The traceback module reads lines through linecache (the C default hook
+    # does not), so the user's lines appear in the traceback.
+    traceback.print_exception(type(exc), exc, tb)
+
+
+def _run_user_code(source):
+    linecache.cache[USER_FILENAME] = (len(source), None, source.splitlines(True), USER_FILENAME)
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main  # so pickle finds classes the code defines
+    status = 0
+    try:
+        code = compile(source, USER_FILENAME, "exec", dont_inherit=True)
+        exec(code, main.__dict__)
+    except SystemExit as e:
+        status = _exit_status(e)
+    except BaseException as e:
+        _print_user_exception(e)
+        status = 1
+    # What the interpreter does at exit: wait for non-daemon threads, atexit.
+    try:
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading._shutdown()
+    except SystemExit as e:
+        status = _exit_status(e)
+    except BaseException as e:
+        _print_user_exception(e)
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    return status
+
+
+def _fork_with_retry():
+    # Right after a fork bomb the pids limit may still be full for a moment.
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            return os.fork()
+        except BlockingIOError:
+            _reap_orphans()
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _has_exited(pid):
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
+def run_execution(source, env, timeout, conn):
+    """Runs source in a forked child; returns the execute response (dict), or None
+    when the client went away (the child is killed then)."""
+    before, before_undecodable = _scan_workspace()
+    oom_before = memory_cgroup.oom_kills()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        started = time.monotonic()
+        pid = _fork_with_retry()
+    except OSError:
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        raise
+    if pid == 0:
+        _child_main(source, env, out_w, err_w, (out_r, err_r, *_listener_fds, *_connections))
+    os.close(out_w)
+    os.close(err_w)
+
+    out, err = _Capture(MAX_OUTPUT_BYTES), _Capture(MAX_OUTPUT_BYTES)
+    sel = selectors.DefaultSelector()
+    sel.register(out_r, selectors.EVENT_READ, out)
+    sel.register(err_r, selectors.EVENT_READ, err)
+    open_pipes = {out_r, err_r}
+    pidfd = None
+    try:
+        pidfd = os.pidfd_open(pid)
+        sel.register(pidfd, selectors.EVENT_READ, "exit")
+    except (AttributeError, OSError):
+        pidfd = None  # no pidfd (old kernel, seccomp): poll waitid instead
+    sel.register(conn, selectors.EVENT_READ, "client")
+
+    def read_ready(events):
+        for key, _ in events:
+            if isinstance(key.data, _Capture):
+                try:
+                    block = os.read(key.fd, 65536)
+                except OSError:
+                    block = b""
+                if block:
+                    key.data.feed(block)
+                else:
+                    sel.unregister(key.fd)
+                    open_pipes.discard(key.fd)
+
+    deadline = started + timeout
+    exited = timed_out = client_gone = False
+    poll = 0.001
+    try:
+        while not exited:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            wait = remaining if pidfd is not None else min(remaining, poll)
+            events = sel.select(wait)
+            read_ready(events)
+            for key, _ in events:
+                if key.data == "exit":
+                    exited = True
+                elif key.data == "client":
+                    if _client_closed(conn):
+                        client_gone = True
+                    sel.unregister(conn)
+            if client_gone:
+                break
+            if pidfd is None and not exited:
+                exited = _has_exited(pid)
+                poll = min(poll * 2, 0.05)
+        duration_ms = (time.monotonic() - started) * 1000.0
+        # From here on only the pipes matter (a readable pidfd or client socket
+        # would make the drain loops below spin).
+        for watched in (pidfd, conn):
+            if watched is not None:
+                try:
+                    sel.unregister(watched)
+                except (KeyError, ValueError):
+                    pass
+        if exited:
+            # Let the child's last output arrive; an escaped background process may
+            # hold the pipes open, so wait at most briefly.
+            drain_until = time.monotonic() + DRAIN_AFTER_EXIT_SECONDS
+            while open_pipes:
+                remaining = drain_until - time.monotonic()
+                if remaining <= 0:
+                    break
+                read_ready(sel.select(remaining))
+        status = _kill_all(pid)
+        # Whatever the killed processes left in the pipes.
+        drain_until = time.monotonic() + DRAIN_AFTER_EXIT_SECONDS
+        while open_pipes:
+            remaining = drain_until - time.monotonic()
+            if remaining <= 0:
+                break
+            read_ready(sel.select(remaining))
+    finally:
+        sel.close()
+        for fd in (out_r, err_r, pidfd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        _reap_orphans()
+
+    _reseed_numpy()
+    if client_gone:
+        return None
+
+    oom_killed = False
+    notes = []
+    if timed_out:
+        exit_code = -1
+        notes.append(f"Execution timed out after {_format_seconds(timeout)}.")
+    elif os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        exit_code = 128 + signum
+        oom_after = memory_cgroup.oom_kills()
+        if signum == signal.SIGKILL and oom_before is not None and oom_after is not None \
+                and oom_after > oom_before:
+            oom_killed = True
+            limit = memory_cgroup.limit_text()
+            notes.append(
+                f"Killed: the code used more memory than the sandbox limit ({limit})."
+                if limit else "Killed: the code used more memory than the sandbox limit.")
+        else:
+            notes.append(f"Killed by signal {_signal_name(signum)}.")
+    else:
+        exit_code = os.WEXITSTATUS(status)
+
+    stderr_text = err.text()
+    for note in notes:
+        if stderr_text and not stderr_text.endswith("\n"):
+            stderr_text += "\n"
+        stderr_text += note + "\n"
+
+    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
+    return {
+        "stdout": out.text(),
+        "stderr": stderr_text,
+        "exit_code": exit_code,
+        "timed_out": timed_out,
+        "oom_killed": oom_killed,
+        "stdout_truncated": out.dropped > 0,
+        "stderr_truncated": err.dropped > 0,
+        "duration_ms": round(duration_ms, 3),
+        "files": files,
+        "files_truncated": files_truncated,
+        "files_skipped": files_skipped,
+    }
+
+
+def _client_closed(conn):
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+
+
+def _parse_execute(body):
+    try:
+        request = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise RequestError(400, f"body is not valid JSON: {e}") from None
+    if not isinstance(request, dict):
+        raise RequestError(400, "body must be a JSON object")
+    source = request.get("source_code")
+    if not isinstance(source, str):
+        raise RequestError(400, "source_code must be a string")
+    env = request.get("env")
+    if env is None:
+        env = {}
+    if not isinstance(env, dict):
+        raise RequestError(400, "env must be an object of strings")
+    for name, value in env.items():
+        if not isinstance(value, str):
+            raise RequestError(400, f"env value of {name!r} must be a string")
+        if not name or "=" in name or "\x00" in name or "\x00" in value:
+            raise RequestError(400, f"env name {name!r} is invalid (empty, '=' or NUL) or its value has NUL")
+        try:
+            name.encode("utf-8")
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError(400, f"env entry {name!r} is not valid Unicode") from None
+    timeout = request.get("timeout_seconds")
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT_SECONDS
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 \
+            or timeout != timeout or timeout > 86400:
+        raise RequestError(400, "timeout_seconds must be a number > 0 and <= 86400")
+    return source, env, timeout
+
+
+# --------------------------------------------------------------------------------
+# HTTP
+# --------------------------------------------------------------------------------
+
+
+class _ClientGone(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "computesandbox-agent/1"
+    sys_version = ""
+    # Unbuffered reads: no request bytes hide in a buffer the selector cannot see.
+    rbufsize = 0
+    wbufsize = 65536
+    timeout = IO_TIMEOUT_SECONDS
+
+    def handle_expect_100(self):
+        # The base class only buffers "100 Continue"; the client waits for it.
+        ok = super().handle_expect_100()
+        self.wfile.flush()
+        return ok
+
+    def log_message(self, format, *args):
+        pass  # request lines carry file paths; keep the log quiet
+
+    def address_string(self):
+        return "client"
+
+    # -- responses --
+
+    def _send_json(self, status, payload, close=False):
+        try:
+            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (e.g. an env name echoed back)
+            body = json.dumps(payload, separators=(",", ":")).encode("ascii")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_error_json(self, status, message, close=False):
+        self._send_json(status, {"error": message}, close=close)
+
+    # -- request bodies --
+
+    def _body_chunks(self):
+        """Yields the request body in blocks (Content-Length or chunked)."""
+        self._body_state = "started"
+        yield from self._raw_body_chunks()
+        self._body_state = "done"
+
+    def _raw_body_chunks(self):
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding:
+            if encoding.strip().lower() != "chunked":
+                raise RequestError(501, "only chunked Transfer-Encoding is supported")
+            while True:
+                line = self.rfile.readline(1026)
+                if not line.endswith(b"\n"):
+                    raise _ClientGone()
+                try:
+                    size = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise _ClientGone() from None
+                if size == 0:
+                    while self.rfile.readline(8194) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                yield from self._read_exactly(size)
+                self.rfile.readline(3)
+            return
+        length = self.headers.get("Content-Length")
+        if length is None:
+            if self.command in ("PUT", "POST"):
+                raise RequestError(411, "Content-Length is required")
+            return
+        length = length.strip()
+        if not length.isdigit():
+            raise RequestError(400, "invalid Content-Length")
+        yield from self._read_exactly(int(length))
+
+    def _read_exactly(self, n):
+        """Yields n body bytes as views of one reused buffer: use each before the next."""
+        buffer = memoryview(bytearray(min(n, CHUNK)))
+        while n > 0:
+            got = self.connection.recv_into(buffer, min(n, len(buffer)))
+            if not got:
+                raise _ClientGone()
+            n -= got
+            yield buffer[:got]
+
+    def _body_length(self):
+        if self.headers.get("Transfer-Encoding"):
+            return None
+        length = (self.headers.get("Content-Length") or "0").strip()
+        return int(length) if length.isdigit() else None
+
+    def _discard_body(self):
+        """Reads and drops an unread body so the connection can be reused; returns
+        False when the connection must close (huge, unknown or half-read body)."""
+        if self._body_state == "done":
+            return True
+        if self._body_state == "started":
+            return False
+        length = self._body_length()
+        if length is None or length > 64 << 20:
+            return False
+        try:
+            for _ in self._body_chunks():
+                pass
+        except (RequestError, _ClientGone, OSError):
+            return False
+        return True
+
+    def _read_body(self, limit):
+        length = self._body_length()
+        if length is not None and length > limit:
+            raise RequestError(413, f"request body is larger than {limit} bytes")
+        data = bytearray()
+        for block in self._body_chunks():
+            data += block
+            if len(data) > limit:
+                raise RequestError(413, f"request body is larger than {limit} bytes")
+        return bytes(data)
+
+    # -- dispatch --
+
+    def _dispatch(self, routes):
+        path = urlsplit(self.path).path
+        self._body_state = None
+        try:
+            handler = routes.get(path)
+            if handler is None:
+                known = [m for m, r in (("GET", GET_ROUTES), ("PUT", PUT_ROUTES), ("POST", POST_ROUTES)) if path in r]
+                if known:
+                    raise RequestError(405, f"method {self.command} is not allowed on {path}")
+                raise RequestError(404, f"no such endpoint: {self.command} {path}")
+            handler(self)
+        except RequestError as e:
+            self._send_error_json(e.status, e.message, close=not self._discard_body())
+        except _ClientGone:
+            self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+        except Exception as e:
+            _log(f"internal error on {self.command} {path}: {type(e).__name__}")
+            try:
+                self._send_error_json(500, f"internal agent error: {type(e).__name__}", close=True)
+            except OSError:
+                self.close_connection = True
+
+    def do_GET(self):
+        self._dispatch(GET_ROUTES)
+
+    def do_PUT(self):
+        self._dispatch(PUT_ROUTES)
+
+    def do_POST(self):
+        self._dispatch(POST_ROUTES)
+
+    def do_DELETE(self):
+        self._dispatch({})
+
+    # -- endpoints --
+
+    def health(self):
+        self._discard_body()
+        self._send_json(200, {"status": "ok", "preloaded": list(preloaded)})
+
+    def put_file(self):
+        path = _query_path(self)
+        parts = _check_path(path)
+        try:
+            dir_fd = _open_dir_chain(parts, create=True)
+        except OSError as e:
+            raise RequestError(400, f"cannot create the folders of {path!r}: {_os_reason(e)}") from None
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+            try:
+                fd = os.open(parts[-1], flags, 0o644, dir_fd=dir_fd)
+            except OSError as e:
+                raise RequestError(400, f"cannot write {path!r}: {_os_reason(e)}") from None
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise RequestError(400, f"cannot write {path!r}: not a regular file")
+                os.fchmod(fd, 0o644)
+                try:
+                    sha, size, failure = self._receive_into(fd)
+                except BaseException:
+                    _unlink_quietly(parts[-1], dir_fd)  # never leave a partial upload
+                    raise
+            finally:
+                os.close(fd)
+            if failure is not None:
+                _unlink_quietly(parts[-1], dir_fd)
+                status = 507 if failure.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else 500
+                raise RequestError(status, f"cannot write {path!r}: {_os_reason(failure)}")
+        finally:
+            os.close(dir_fd)
+        known_sha256[path] = sha
+        self._send_json(201, {"path": path, "size": size, "sha256": sha})
+
+    def _receive_into(self, fd):
+        """Streams the body into fd; a write error is returned, not raised, after
+        the rest of the body was read, so the client still gets an answer."""
+        digest = hashlib.sha256()
+        size = 0
+        failure = None
+        for block in self._body_chunks():
+            digest.update(block)
+            size += len(block)
+            if failure is None:
+                try:
+                    view = memoryview(block)
+                    while view:
+                        view = view[os.write(fd, view):]
+                except OSError as e:
+                    failure = e
+        return digest.hexdigest(), size, failure
+
+    def get_file(self):
+        path = _query_path(self)
+        parts = _check_path(path)
+        self._discard_body()
+        try:
+            dir_fd = _open_dir_chain(parts, create=False)
+        except OSError:
+            raise RequestError(404, f"no such file: {path!r}") from None
+        try:
+            fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        except OSError:
+            raise RequestError(404, f"no such file: {path!r}") from None
+        finally:
+            os.close(dir_fd)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            raise RequestError(404, f"not a regular file: {path!r}")
+        with open(fd, "rb") as f:
+            size = st.st_size
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            self.wfile.flush()
+            sent = self.connection.sendfile(f, 0, size) if size else 0
+            if sent != size:  # the file shrank meanwhile: the framing is broken
+                self.close_connection = True
+
+    def execute(self):
+        body = self._read_body(MAX_REQUEST_BYTES)
+        source, env, timeout = _parse_execute(body)
+        try:
+            result = run_execution(source, env, timeout, self.connection)
+        except OSError as e:
+            raise RequestError(503, f"cannot start the execution: {_os_reason(e)}") from None
+        if result is None:
+            self.close_connection = True
+            return
+        self._send_json(200, result)
+
+
+GET_ROUTES = {"/health": Handler.health, "/files": Handler.get_file}
+PUT_ROUTES = {"/files": Handler.put_file}
+POST_ROUTES = {"/execute": Handler.execute}
+
+
+def _os_reason(e):
+    return e.strerror or type(e).__name__
+
+
+def _unlink_quietly(name, dir_fd):
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except OSError:
+        pass
+
+
+class _Connection:
+    """One keep-alive client connection, served one request at a time."""
+
+    def __init__(self, sock, is_tcp):
+        self.sock = sock
+        sock.settimeout(IO_TIMEOUT_SECONDS)
+        if is_tcp:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        handler = Handler.__new__(Handler)
+        handler.request = sock
+        handler.client_address = ("client", 0)
+        handler.server = None
+        handler.setup()
+        handler.close_connection = False
+        self.handler = handler
+        self.last_used = time.monotonic()
+
+    def serve_one(self):
+        """Handles the next request; returns False when the connection is done."""
+        handler = self.handler
+        try:
+            handler.handle_one_request()
+            handler.wfile.flush()
+        except OSError:
+            return False
+        self.last_used = time.monotonic()
+        return not handler.close_connection
+
+    def close(self):
+        try:
+            self.handler.finish()
+        except OSError:
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------------
+# Listening and the (single-threaded) server loop
+# --------------------------------------------------------------------------------
+
+_listener_fds = ()
+_connections = {}  # fd -> _Connection
+
+
+def _listen():
+    unix_path = os.environ.get("AGENT_SOCKET")
+    if unix_path:
+        try:
+            if not stat.S_ISDIR(os.lstat(unix_path).st_mode):
+                os.unlink(unix_path)  # stale socket of an earlier run
+        except FileNotFoundError:
+            pass
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(unix_path)
+        os.chmod(unix_path, 0o666)
+        sock.listen(64)
+        return sock, f"unix:{unix_path}", False
+    address = os.environ.get("AGENT_LISTEN") or "0.0.0.0:8000"
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise SystemExit(f"agent: AGENT_LISTEN must be host:port, got {address!r}")
+    host = host.strip("[]") or "0.0.0.0"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, int(port)), family=family, backlog=64)
+    return sock, f"tcp:{address}", True
+
+
+def _serve(listener, is_tcp):
+    listener.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(listener, selectors.EVENT_READ, None)
+    connections = _connections
+    while True:
+        for key, _ in sel.select():
+            if key.data is None:
+                try:
+                    sock, _ = listener.accept()
+                except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                    continue
+                except OSError as e:  # e.g. EMFILE: let clients retry
+                    _log(f"accept failed: {e.strerror}")
+                    time.sleep(0.05)
+                    continue
+                if len(connections) >= MAX_CONNECTIONS:
+                    oldest = min(connections.values(), key=lambda c: c.last_used)
+                    sel.unregister(oldest.sock)
+                    del connections[oldest.sock.fileno()]
+                    oldest.close()
+                conn = _Connection(sock, is_tcp)
+                connections[sock.fileno()] = conn
+                sel.register(sock, selectors.EVENT_READ, conn)
+                continue
+            conn = key.data
+            try:
+                keep = conn.serve_one()
+            except Exception as e:  # a bug must cost one connection, not the sandbox
+                _log(f"dropping a connection after an internal error: {type(e).__name__}")
+                keep = False
+            if not keep:
+                sel.unregister(conn.sock)
+                del connections[conn.sock.fileno()]
+                conn.close()
+
+
+def _on_terminate(signum, frame):
+    raise SystemExit(0)
+
+
+def main():
+    global _listener_fds
+    started = time.monotonic()
+    _preload()
+    # Objects that exist now are never collected: children then do not touch (and
+    # copy) the parent's pages just to run the garbage collector over them.
+    gc.collect()
+    gc.freeze()
+    # As PID 1 of a container, SIGTERM is ignored unless handled.
+    signal.signal(signal.SIGTERM, _on_terminate)
+    signal.signal(signal.SIGINT, _on_terminate)
+    listener, where, is_tcp = _listen()
+    _listener_fds = (listener.fileno(),)
+    _log(f"ready on {where} in {time.monotonic() - started:.2f} s (preloaded: {', '.join(preloaded) or 'none'})")
+    try:
+        _serve(listener, is_tcp)
+    finally:
+        if where.startswith("unix:"):
+            try:
+                os.unlink(where[5:])
+            except OSError:
+                pass
+
+
+if __name__ == "__main__":
+    main()
