@@ -24,7 +24,8 @@ public sealed partial class BlobStore(StorageLayout layout, BlobLeases leases, T
     {
         Directory.CreateDirectory(layout.Temp);
         var tempPath = Path.Combine(layout.Temp, Guid.NewGuid().ToString("N") + ".part");
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // Two buffers: the disk write of one overlaps reading and hashing the next.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)];
         try
         {
             using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -38,17 +39,32 @@ public sealed partial class BlobStore(StorageLayout layout, BlobLeases leases, T
                 Options = FileOptions.Asynchronous,
             }))
             {
-                int read;
-                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
+                var pendingWrite = Task.CompletedTask;
+                try
                 {
-                    size += read;
-                    if (size > maxBytes)
+                    var current = 0;
+                    int read;
+                    while ((read = await content.ReadAsync(buffers[current].AsMemory(0, BufferSize), ct)) > 0)
                     {
-                        throw new FileTooLargeException(maxBytes);
+                        size += read;
+                        if (size > maxBytes)
+                        {
+                            throw new FileTooLargeException(maxBytes);
+                        }
+
+                        sha256.AppendData(buffers[current], 0, read);
+                        await pendingWrite;
+                        pendingWrite = file.WriteAsync(buffers[current].AsMemory(0, read), ct).AsTask();
+                        current ^= 1;
                     }
 
-                    sha256.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    await pendingWrite;
+                }
+                catch
+                {
+                    // A write still in flight must end before the file is closed and its buffer returned.
+                    await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
                 }
 
                 // The blob is named by its hash: its bytes must be on disk before the name is.
@@ -64,7 +80,8 @@ public sealed partial class BlobStore(StorageLayout layout, BlobLeases leases, T
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 
