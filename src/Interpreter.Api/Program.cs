@@ -20,7 +20,9 @@ builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
     builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress));
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 
-builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section)
+    .Validate(o => o.FileSizeLimit.Bytes >= 1, "APP_FILE_SIZE_LIMIT must be at least 1 byte.")
+    .ValidateOnStart();
 builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
     kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
 builder.Services.Configure<JsonOptions>(o =>

@@ -9,7 +9,12 @@ namespace Interpreter.Storage.Blobs;
 /// streamed into a temporary file under <c>.internal/tmp</c> while it is hashed, never held whole in memory,
 /// then moved into place in one step, so a blob's name always matches its bytes.
 /// </summary>
-public sealed partial class BlobStore(StorageLayout layout, BlobLeases leases, TimeProvider time, ILogger<BlobStore> logger)
+public sealed partial class BlobStore(
+    StorageLayout layout,
+    BlobLeases leases,
+    TimeProvider time,
+    ILogger<BlobStore> logger,
+    StorageMetrics? metrics = null)
 {
     private const int BufferSize = 1 << 20;
 
@@ -100,12 +105,14 @@ public sealed partial class BlobStore(StorageLayout layout, BlobLeases leases, T
             {
                 DeleteQuietly(staged.TempPath);
                 Touch(target);
+                metrics?.Deduplicated();
                 LogDeduplicated(staged.Hash);
             }
             else
             {
                 // A blob of the wrong length was cut short by whoever copied it in: the verified bytes replace it.
                 File.Move(staged.TempPath, target, overwrite: existing.Exists);
+                metrics?.Stored(staged.Size);
                 LogStored(staged.Hash, staged.Size);
             }
 

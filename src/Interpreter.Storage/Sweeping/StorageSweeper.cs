@@ -17,7 +17,8 @@ public sealed partial class StorageSweeper(
     BlobStore blobs,
     IOptions<StorageOptions> options,
     TimeProvider time,
-    ILogger<StorageSweeper> logger) : BackgroundService
+    ILogger<StorageSweeper> logger,
+    StorageMetrics? metrics = null) : BackgroundService
 {
     private const int CandidateBatch = 500;
 
@@ -49,6 +50,7 @@ public sealed partial class StorageSweeper(
 
         var temporary = blobs.DeleteStaleTemporaryFiles(now - TemporaryFileAge);
         var result = new SweepResult(rows, deleted, temporary);
+        metrics?.Swept(rows, deleted);
         if (rows + deleted + temporary > 0)
         {
             LogSwept(rows, deleted, temporary);
