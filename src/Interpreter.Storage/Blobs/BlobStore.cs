@@ -110,10 +110,20 @@ public sealed partial class BlobStore(
             }
             else
             {
-                // A blob of the wrong length was cut short by whoever copied it in: the verified bytes replace it.
-                File.Move(staged.TempPath, target, overwrite: existing.Exists);
-                metrics?.Stored(staged.Size);
-                LogStored(staged.Hash, staged.Size);
+                try
+                {
+                    // A blob of the wrong length was cut short by whoever copied it in: the verified bytes replace it.
+                    File.Move(staged.TempPath, target, overwrite: existing.Exists);
+                    metrics?.Stored(staged.Size);
+                    LogStored(staged.Hash, staged.Size);
+                }
+                catch (IOException) when (new FileInfo(target) is { Exists: true } raced && raced.Length == staged.Size)
+                {
+                    // Another writer (here or in another replica) put the same bytes in place first.
+                    DeleteQuietly(staged.TempPath);
+                    metrics?.Deduplicated();
+                    LogDeduplicated(staged.Hash);
+                }
             }
 
             staged.Committed = true;

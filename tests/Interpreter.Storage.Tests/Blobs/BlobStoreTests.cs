@@ -55,6 +55,33 @@ public sealed class BlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Commit_StoresOnceWithoutError_WhenManyWritersRaceWithTheSameBytes()
+    {
+        // The window between "is it there?" and the move is short: race many rounds to hit it.
+        for (var round = 0; round < 40; round++)
+        {
+            var bytes = RandomNumberGenerator.GetBytes(4096);
+            var staged = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _store.StageAsync(new MemoryStream(bytes), long.MaxValue, Ct)));
+            using var start = new Barrier(staged.Length);
+
+            var leases = await Task.WhenAll(staged.Select(s => Task.Run(() =>
+            {
+                start.SignalAndWait(Ct);
+                return _store.CommitAsync(s, Ct);
+            }, Ct)));
+
+            (await File.ReadAllBytesAsync(Path.Combine(_folder.Path, staged[0].Hash), Ct)).ShouldBe(bytes);
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+        }
+
+        Directory.GetFiles(_folder.Path).Length.ShouldBe(40);
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Stage_ThrowsAndKeepsNothing_WhenOverTheLimit()
     {
         var bytes = new byte[10_001];
