@@ -7,6 +7,7 @@ Measures on loopback, for one file of BENCH_FILE_MIB MiB (default 256):
      so every run stores a new blob),
   2. POST /v1/download throughput (the body is read and dropped; the first run checks its SHA-256),
   3. the API's resident memory (VmRSS of BENCH_API_PID, sampled every 20 ms): before and peak,
+after a warm-up transfer of 16 MiB that is not counted,
 then prints a table, checks the goals and writes artifacts/bench/files-<UTC>.json and files-latest.json.
 
     BENCH_BASE_URL=http://127.0.0.1:PORT BENCH_API_PID=PID python3 scripts/bench_files.py
@@ -171,9 +172,16 @@ def main() -> int:
     log(f"making a {mib} MiB file in {work}")
     make_file(path, size)
 
+    chat = "bench-" + uuid.uuid4().hex[:8]
+    # Warm-up (JIT, connection and buffer pools), not counted: a 16 MiB file up and down once.
+    warm = os.path.join(work, "warmup.bin")
+    make_file(warm, 16 << 20)
+    _, answer = upload(base, warm, 16 << 20, chat)
+    download(base, chat, answer["file_hash"], verify=False)
+    os.remove(warm)
+
     rss_before = rss_bytes(pid)
     uploads, downloads = [], []
-    chat = "bench-" + uuid.uuid4().hex[:8]
     with RssSampler(pid) as sampler:
         for run in range(1, runs + 1):
             stamp(path, run)

@@ -61,6 +61,11 @@ internal static class UploadFormReader
                 {
                     fields[name] = await ReadFieldAsync(section, name, ct);
                 }
+                else
+                {
+                    // Another file part: skipped, in large reads (the reader's own drain reads 4 KiB at a time).
+                    await section.Body.CopyToAsync(Stream.Null, BufferSize, ct);
+                }
             }
 
             return new UploadForm
