@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
 using Interpreter.Api.Features.Execute;
@@ -18,6 +19,9 @@ builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+builder.Services.AddSingleton<SpawnAccessPolicy>();
 builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
     kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
 builder.Services.Configure<JsonOptions>(o =>
@@ -37,6 +41,7 @@ builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidato
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<SpawnGuardMiddleware>();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthEndpoints();

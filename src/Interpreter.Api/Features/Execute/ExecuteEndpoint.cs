@@ -1,4 +1,4 @@
-using Interpreter.Api.Configuration;
+using Interpreter.Api.Access;
 using Interpreter.Api.Errors;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Execution;
@@ -12,11 +12,13 @@ internal static class ExecuteEndpoint
     public static IEndpointRouteBuilder MapExecuteEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/execute", HandleAsync)
+            .RequireSpawnAccess()
             .AddEndpointFilter<ValidationFilter<ExecuteRequest>>()
             .WithName("Execute")
             .WithSummary("Runs Python source in a single-use sandbox and returns its output.")
             .Produces<ExecuteResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
