@@ -33,18 +33,24 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddOpenApi("v1");
+builder.Services.AddSingleton<PrometheusExporter>();
+builder.Services.AddSingleton<ApiMetrics>();
 
 builder.Services.AddExecutor();
 builder.Services.AddFileStorage();
 builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
 
 var app = builder.Build();
+// The exporter listens from start-up so no measurement before the first scrape is lost.
+app.Services.GetRequiredService<PrometheusExporter>();
+app.UseMiddleware<RequestContextMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SpawnGuardMiddleware>();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
 app.MapExecuteEndpoint();
 
 app.Run();
