@@ -10,9 +10,9 @@ public sealed class SpawnAccessPolicyTests
     private static SpawnAccessPolicy Policy(string? ips = null, string? hosts = null, string? proxies = null, bool open = false) =>
         new(Options.Create(new AccessOptions
         {
-            InternalIpAllowlist = ips,
-            InternalHostAllowlist = hosts,
-            TrustedProxies = proxies,
+            InternalIpAllowlist = ips ?? "[]",
+            InternalHostAllowlist = hosts ?? "[]",
+            TrustedProxies = proxies ?? "[]",
             PublicSpawnEnabled = open,
         }));
 

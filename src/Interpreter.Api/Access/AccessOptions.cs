@@ -13,13 +13,13 @@ internal sealed class AccessOptions
 
     /// <summary>CIDRs or addresses whose clients may spawn work (JSON array or comma-separated).</summary>
     [ConfigurationKeyName("INTERNAL_IP_ALLOWLIST")]
-    public string? InternalIpAllowlist { get; set; }
+    public string InternalIpAllowlist { get; set; } = "[]";
 
     /// <summary>Request hosts (Host header without port) that may spawn work.</summary>
     [ConfigurationKeyName("INTERNAL_HOST_ALLOWLIST")]
-    public string? InternalHostAllowlist { get; set; }
+    public string InternalHostAllowlist { get; set; } = "[]";
 
     /// <summary>Proxies whose X-Forwarded-For is believed.</summary>
     [ConfigurationKeyName("TRUSTED_PROXIES")]
-    public string? TrustedProxies { get; set; }
+    public string TrustedProxies { get; set; } = "[]";
 }
