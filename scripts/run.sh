@@ -13,6 +13,13 @@ scripts/ensure-docker.sh
 image="$(scripts/build-executor-image.sh | tail -n 1)"
 export APP_EXECUTOR_IMAGE="${APP_EXECUTOR_IMAGE:-$image}"
 
+# The service allows no client to spawn work by default (not even loopback). For a local start the
+# script allows this machine's own loopback addresses unless the caller set an allowlist or public spawn.
+if [ -z "${APP_INTERNAL_IP_ALLOWLIST+x}" ] && [ -z "${APP_INTERNAL_HOST_ALLOWLIST+x}" ] && [ -z "${APP_PUBLIC_SPAWN_ENABLED+x}" ]; then
+  export APP_INTERNAL_IP_ALLOWLIST="127.0.0.0/8,::1/128"
+  echo "run: APP_INTERNAL_IP_ALLOWLIST not set; allowing loopback clients only ($APP_INTERNAL_IP_ALLOWLIST)"
+fi
+
 echo "run: building the API (Release)"
 dotnet build src/Interpreter.Api/Interpreter.Api.csproj -c Release -nologo -v quiet
 echo "run: starting on ${APP_HTTP_LISTEN_ADDR:-0.0.0.0:50081} with image $APP_EXECUTOR_IMAGE"

@@ -13,6 +13,7 @@ import builtins
 import errno
 import gc
 import hashlib
+import io
 import json
 import linecache
 import os
@@ -457,8 +458,9 @@ def _reap_orphans():
             return
 
 
-def _child_main(source, env, out_w, err_w, close_fds):
-    """Runs in the forked child; never returns."""
+def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
+    """Runs in the forked child; never returns. With ctl_r (a pre-forked child) the
+    source and env arrive later as JSON on that pipe; EOF without them means exit."""
     code = 70
     try:
         os.setsid()
@@ -493,6 +495,11 @@ def _child_main(source, env, out_w, err_w, close_fds):
         sys.stderr = sys.__stderr__ = open(
             2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
         os.chdir(WORKSPACE)
+        if ctl_r is not None:
+            _warm_up()
+            os.write(ready_w, b"1")
+            os.close(ready_w)
+            source, env = _receive_job(ctl_r)
         os.environ.update(env)
         sys.argv = [""]
         if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
@@ -575,6 +582,116 @@ def _run_user_code(source):
     return status
 
 
+# Run by a prepared child while it waits: the pages these common paths touch are
+# copied (copy-on-write) now, not during the user's run.
+WARM_UP_SOURCE = """
+import json, pandas as pd, numpy as np
+frame = pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]})
+print(frame.sum())
+print(frame.describe())
+print(np.arange(10).mean(), "hello", {"k": [1, 2.5]})
+json.loads(json.dumps({"source_code": "x", "env": {}}))
+"""
+
+
+def _warm_up():
+    saved = sys.stdout
+    sys.stdout = io.StringIO()
+    try:
+        exec(compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True),
+             {"__name__": "__warm_up__", "__builtins__": builtins})
+    except BaseException:
+        pass
+    finally:
+        sys.stdout = saved
+
+
+def _receive_job(ctl_r):
+    """Blocks until the parent sends {source, env} (then EOF); exits quietly on EOF alone."""
+    chunks = []
+    while True:
+        block = os.read(ctl_r, 1 << 16)
+        if not block:
+            break
+        chunks.append(block)
+    os.close(ctl_r)
+    if not chunks:
+        os._exit(0)
+    job = json.loads(b"".join(chunks))
+    return job["source_code"], job["env"]
+
+
+class _PreparedChild:
+    """A child forked ahead of the first execution, set up and waiting on a pipe for
+    the code: the fork (several ms for a warm ~90 MB interpreter) is off the request
+    path. A sandbox serves one execution, so one prepared child is all it needs."""
+
+    def __init__(self):
+        self.out_r, out_w = os.pipe()
+        self.err_r, err_w = os.pipe()
+        ctl_r, self.ctl_w = os.pipe()
+        ready_r, ready_w = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            for fd in (self.out_r, out_w, self.err_r, err_w, ctl_r, self.ctl_w, ready_r, ready_w):
+                os.close(fd)
+            raise
+        if self.pid == 0:
+            _child_main(None, None, out_w, err_w,
+                        (self.out_r, self.err_r, self.ctl_w, ready_r, *_listener_fds, *_connections),
+                        ctl_r, ready_w)
+        for fd in (out_w, err_w, ctl_r, ready_w):
+            os.close(fd)
+        self._ready_r = ready_r
+
+    def wait_warm(self, timeout):
+        """Waits until the child has run its warm-up (or died, or timeout passed)."""
+        try:
+            sel = selectors.DefaultSelector()
+            sel.register(self._ready_r, selectors.EVENT_READ)
+            sel.select(timeout)
+            sel.close()
+        finally:
+            os.close(self._ready_r)
+
+    def start(self, source, env):
+        """Hands the job over; returns (pid, out_r, err_r), or None when the child is gone."""
+        payload = json.dumps({"source_code": source, "env": env}).encode("utf-8", "surrogatepass")
+        try:
+            if _has_exited(self.pid):
+                raise BrokenPipeError
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self.ctl_w, view):]
+            os.close(self.ctl_w)
+        except OSError:
+            self.discard()
+            return None
+        return self.pid, self.out_r, self.err_r
+
+    def discard(self):
+        for fd in (self.ctl_w, self.out_r, self.err_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+_prepared = None
+
+
+def _take_prepared(source, env):
+    global _prepared
+    prepared, _prepared = _prepared, None
+    return prepared.start(source, env) if prepared is not None else None
+
+
 def _fork_with_retry():
     # Right after a fork bomb the pids limit may still be full for a moment.
     deadline = time.monotonic() + 2.0
@@ -601,19 +718,24 @@ def run_execution(source, env, timeout, conn):
     when the client went away (the child is killed then)."""
     before, before_undecodable = _scan_workspace()
     oom_before = memory_cgroup.oom_kills()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    try:
-        started = time.monotonic()
-        pid = _fork_with_retry()
-    except OSError:
-        for fd in (out_r, out_w, err_r, err_w):
-            os.close(fd)
-        raise
-    if pid == 0:
-        _child_main(source, env, out_w, err_w, (out_r, err_r, *_listener_fds, *_connections))
-    os.close(out_w)
-    os.close(err_w)
+    started = time.monotonic()
+    taken = _take_prepared(source, env)
+    if taken is not None:
+        pid, out_r, err_r = taken
+    else:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            started = time.monotonic()
+            pid = _fork_with_retry()
+        except OSError:
+            for fd in (out_r, out_w, err_r, err_w):
+                os.close(fd)
+            raise
+        if pid == 0:
+            _child_main(source, env, out_w, err_w, (out_r, err_r, *_listener_fds, *_connections))
+        os.close(out_w)
+        os.close(err_w)
 
     out, err = _Capture(MAX_OUTPUT_BYTES), _Capture(MAX_OUTPUT_BYTES)
     sel = selectors.DefaultSelector()
@@ -1197,6 +1319,14 @@ def main():
     # As PID 1 of a container, SIGTERM is ignored unless handled.
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)
+    # The prepared child warms up before the agent listens: readiness means the
+    # first execution takes the fast path.
+    global _prepared
+    try:
+        _prepared = _PreparedChild()
+        _prepared.wait_warm(timeout=30)
+    except OSError as e:
+        _log(f"could not prepare a child ahead: {e.strerror}")
     listener, where, is_tcp = _listen()
     _listener_fds = (listener.fileno(),)
     _log(f"ready on {where} in {time.monotonic() - started:.2f} s (preloaded: {', '.join(preloaded) or 'none'})")

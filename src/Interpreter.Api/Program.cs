@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
 using Interpreter.Api.Features.Execute;
@@ -13,48 +14,69 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddAppEnvironmentVariables();
-
-builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
-    builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress));
-builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
-
-builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section)
-    .Validate(o => o.FileSizeLimit.Bytes >= 1, "APP_FILE_SIZE_LIMIT must be at least 1 byte.")
-    .ValidateOnStart();
-builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
-    kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
-builder.Services.Configure<JsonOptions>(o =>
+try
 {
-    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    o.SerializerOptions.DictionaryKeyPolicy = null;
-});
-builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-builder.Services.AddOpenApi("v1");
+    var builder = WebApplication.CreateBuilder(args);
+    builder.Configuration.AddAppEnvironmentVariables();
 
-builder.Services.AddExecutor();
-builder.Services.AddFileStorage();
-builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
-builder.Services.AddSingleton<IValidator<UploadForm>, UploadFormValidator>();
-builder.Services.AddSingleton<IValidator<DownloadRequest>, DownloadRequestValidator>();
-builder.Services.AddSingleton<IValidator<ExpireRequest>, ExpireRequestValidator>();
-builder.Services.AddSingleton<ExecutionService>();
+    builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
+        builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress));
+    builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 
-var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+    builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section)
+        .Validate(o => o.FileSizeLimit.Bytes >= 1, "APP_FILE_SIZE_LIMIT must be at least 1 byte.")
+        .ValidateOnStart();
+    builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+    builder.Services.AddSingleton<SpawnAccessPolicy>();
+    builder.Services.AddOptions<CompatibilityOptions>().BindConfiguration(CompatibilityOptions.Section).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<CompatibilityOptions>, CompatibilityOptionsValidator>();
+    builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
+        kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
+    builder.Services.Configure<JsonOptions>(o =>
+    {
+        o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.SerializerOptions.DictionaryKeyPolicy = null;
+    });
+    builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+    builder.Services.AddOpenApi("v1");
+    builder.Services.AddSingleton<PrometheusExporter>();
+    builder.Services.AddSingleton<ApiMetrics>();
 
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapHealthEndpoints();
-app.MapExecuteEndpoint();
-app.MapUploadEndpoint();
-app.MapDownloadEndpoint();
-app.MapExpireEndpoint();
+    builder.Services.AddExecutor();
+    builder.Services.AddFileStorage();
+    builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
+    builder.Services.AddSingleton<IValidator<UploadForm>, UploadFormValidator>();
+    builder.Services.AddSingleton<IValidator<DownloadRequest>, DownloadRequestValidator>();
+    builder.Services.AddSingleton<IValidator<ExpireRequest>, ExpireRequestValidator>();
+    builder.Services.AddSingleton<ExecutionService>();
 
-app.Run();
+    var app = builder.Build();
+    // The exporter listens from start-up so no measurement before the first scrape is lost.
+    app.Services.GetRequiredService<PrometheusExporter>();
+    app.UseMiddleware<RequestContextMiddleware>();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseMiddleware<SpawnGuardMiddleware>();
+
+    app.MapOpenApi("/openapi/{documentName}.json");
+    app.MapHealthEndpoints();
+    app.MapMetricsEndpoint();
+    app.MapExecuteEndpoint();
+    app.MapUploadEndpoint();
+    app.MapDownloadEndpoint();
+    app.MapExpireEndpoint();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (StartupFailure.IsConfiguration(e))
+{
+    await Console.Error.WriteLineAsync(StartupFailure.Describe(e));
+    return 1;
+}
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

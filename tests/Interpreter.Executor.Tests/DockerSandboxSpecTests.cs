@@ -48,5 +48,28 @@ public sealed class DockerSandboxSpecTests
         spec.Labels[SandboxLabels.Run].ShouldBe(run.Id);
         spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
         spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
+        spec.HostConfig.Runtime.ShouldBeNull();
+    }
+
+    [Fact]
+    public void BuildSpec_AppliesContainerResourcesAndRuntime_WhenConfigured()
+    {
+        var options = new ExecutorOptions
+        {
+            ContainerResources = """{"limits":{"cpu":"2","memory":"768Mi"},"requests":{"cpu":"500m","memory":"128Mi"}}""",
+            PodSpecExtra = """{"runtimeClassName":"runsc"}""",
+        };
+        using var engine = new DockerEngineClient("unix:///nonexistent.sock");
+        using var agents = new AgentConnector();
+        var backend = new DockerSandboxBackend(engine, agents, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
+
+        var spec = backend.BuildSpec("/sockets/x");
+
+        spec.HostConfig.NanoCpus.ShouldBe(2_000_000_000);
+        spec.HostConfig.Memory.ShouldBe(768L << 20);
+        spec.HostConfig.MemorySwap.ShouldBe(768L << 20);
+        spec.HostConfig.CpuShares.ShouldBe(512);
+        spec.HostConfig.MemoryReservation.ShouldBe(128L << 20);
+        spec.HostConfig.Runtime.ShouldBe("runsc");
     }
 }

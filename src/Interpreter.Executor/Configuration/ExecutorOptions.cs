@@ -94,6 +94,21 @@ public sealed class ExecutorOptions
     [ConfigurationKeyName("INSTANCE_NAME")]
     public string InstanceName { get; set; } = "default";
 
+    /// <summary>
+    /// Kubernetes container resources as JSON (<c>{"limits":{"cpu":"1","memory":"1Gi"},"requests":{...}}</c>).
+    /// On Docker: limits set the CPU and memory limits (over APP_EXECUTOR_CPU_LIMIT / APP_EXECUTOR_MEMORY_LIMIT),
+    /// requests set CPU shares and the memory reservation.
+    /// </summary>
+    [ConfigurationKeyName("EXECUTOR_CONTAINER_RESOURCES")]
+    public string ContainerResources { get; set; } = "";
+
+    /// <summary>
+    /// Extra pod spec fields as a JSON object (e.g. <c>{"runtimeClassName":"gvisor"}</c>). On Docker,
+    /// <c>runtimeClassName</c> selects the container runtime; other fields only apply to pods.
+    /// </summary>
+    [ConfigurationKeyName("EXECUTOR_POD_SPEC_EXTRA")]
+    public string PodSpecExtra { get; set; } = "";
+
     internal TimeSpan AcquireTimeout => TimeSpan.FromSeconds(AcquireTimeoutSeconds);
 
     internal TimeSpan StartupTimeout => TimeSpan.FromSeconds(StartupTimeoutSeconds);

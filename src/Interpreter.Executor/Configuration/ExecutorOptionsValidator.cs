@@ -48,6 +48,18 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
         Require(InstanceNamePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
             "must be 1-63 letters, digits, '-', '_' or '.'");
 
+        foreach (var parse in new Action[] { () => SandboxResources.Parse(options.ContainerResources), () => PodSpecExtra.Parse(options.PodSpecExtra) })
+        {
+            try
+            {
+                parse();
+            }
+            catch (FormatException e)
+            {
+                errors.Add(e.Message);
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

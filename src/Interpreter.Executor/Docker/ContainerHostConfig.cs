@@ -33,6 +33,15 @@ public sealed record ContainerHostConfig
     /// <summary>CPU limit in units of 1e-9 CPUs.</summary>
     public long? NanoCpus { get; init; }
 
+    /// <summary>Relative CPU weight (1024 = one core's share).</summary>
+    public long? CpuShares { get; init; }
+
+    /// <summary>Soft memory limit in bytes.</summary>
+    public long? MemoryReservation { get; init; }
+
+    /// <summary>OCI runtime (e.g. runsc for gVisor); null = the engine's default.</summary>
+    public string? Runtime { get; init; }
+
     /// <summary>IPC namespace mode.</summary>
     public string? IpcMode { get; init; }
 }

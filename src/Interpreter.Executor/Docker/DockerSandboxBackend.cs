@@ -25,6 +25,8 @@ public sealed partial class DockerSandboxBackend(
     private const string SocketName = "agent.sock";
 
     private readonly ExecutorOptions _options = options.Value;
+    private readonly SandboxResources _resources = SandboxResources.Parse(options.Value.ContainerResources);
+    private readonly string? _runtime = PodSpecExtra.RuntimeClassName(PodSpecExtra.Parse(options.Value.PodSpecExtra));
 
     /// <inheritdoc />
     public async Task<SandboxInstance> CreateAsync(CancellationToken ct)
@@ -74,7 +76,7 @@ public sealed partial class DockerSandboxBackend(
         return inspect switch
         {
             null => "the sandbox no longer exists",
-            { State.OOMKilled: true } => $"the sandbox exceeded its memory limit ({_options.MemoryLimit})",
+            { State.OOMKilled: true } => $"the sandbox exceeded its memory limit ({new ByteSize(MemoryLimit)})",
             { State.Running: false } => $"the sandbox stopped with status {inspect.State.ExitCode}",
             _ => null,
         };
@@ -113,11 +115,16 @@ public sealed partial class DockerSandboxBackend(
             },
             Binds = [$"{socketFolder}:{AgentMountPoint}:rw"],
             PidsLimit = _options.PidsLimit,
-            Memory = _options.MemoryLimit.Bytes,
-            MemorySwap = _options.MemoryLimit.Bytes,
-            NanoCpus = (long)(_options.CpuLimit * 1e9),
+            Memory = MemoryLimit,
+            MemorySwap = MemoryLimit,
+            NanoCpus = (long)((_resources.CpuLimit ?? _options.CpuLimit) * 1e9),
+            CpuShares = _resources.CpuRequest is { } cpuRequest ? Math.Max(2, (long)(cpuRequest * 1024)) : null,
+            MemoryReservation = _resources.MemoryRequest,
+            Runtime = _runtime,
         },
     };
+
+    private long MemoryLimit => _resources.MemoryLimit ?? _options.MemoryLimit.Bytes;
 
     private async Task WaitForAgentAsync(string id, AgentEndpoint endpoint, CancellationToken ct)
     {

@@ -31,6 +31,9 @@ public sealed class SandboxApiFactory : WebApplicationFactory<Program>
             ["App:EXECUTOR_MEMORY_LIMIT"] = "384Mi",
             ["App:WORKSPACE_SIZE_LIMIT"] = "64Mi",
             ["App:EXECUTOR_PIDS_LIMIT"] = "128",
+            ["App:INTERNAL_IP_ALLOWLIST"] = "127.0.0.1/32",
+            // Test machines may be loaded (parallel builds); a test that needs a 503 sets its own.
+            ["App:EXECUTOR_ACQUIRE_TIMEOUT"] = "180",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

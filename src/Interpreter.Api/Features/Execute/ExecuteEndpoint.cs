@@ -1,3 +1,4 @@
+using Interpreter.Api.Access;
 using Interpreter.Api.Errors;
 
 namespace Interpreter.Api.Features.Execute;
@@ -8,11 +9,13 @@ internal static class ExecuteEndpoint
     public static IEndpointRouteBuilder MapExecuteEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/execute", HandleAsync)
+            .RequireSpawnAccess()
             .AddEndpointFilter<ValidationFilter<ExecuteRequest>>()
             .WithName("Execute")
             .WithSummary("Runs Python source in a single-use sandbox and returns its output and the files it created or changed.")
             .Produces<ExecuteResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

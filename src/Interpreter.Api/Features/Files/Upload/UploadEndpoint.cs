@@ -1,4 +1,5 @@
 using FluentValidation;
+using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
 using Interpreter.Storage;
@@ -16,10 +17,12 @@ internal static class UploadEndpoint
     public static IEndpointRouteBuilder MapUploadEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/upload", HandleAsync)
+            .RequireSpawnAccess()
             .WithName("Upload")
             .WithSummary("Stores a file for a chat (multipart/form-data: chat_id, upload, max_downloads, expires_days, expires_seconds).")
             .Produces<UploadResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;

@@ -1,0 +1,36 @@
+namespace Interpreter.Api.Access;
+
+/// <summary>
+/// 403 problem+json for endpoints marked with <see cref="SpawnAccessMetadata"/> when the
+/// <see cref="SpawnAccessPolicy"/> says no. Runs before the body is read, so a refused upload costs nothing.
+/// </summary>
+internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAccessPolicy policy, ILogger<SpawnGuardMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<SpawnAccessMetadata>() is null
+            || policy.Allows(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"].ToString(), context.Request.Host.Value))
+        {
+            await next(context);
+            return;
+        }
+
+        LogRefused(context.Request.Path, policy.ClientAddress(context.Connection.RemoteIpAddress,
+            context.Request.Headers["X-Forwarded-For"].ToString())?.ToString() ?? "unknown");
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Forbidden",
+                Detail = "This client may not spawn work: its address is not in APP_INTERNAL_IP_ALLOWLIST and the "
+                    + "request host is not in APP_INTERNAL_HOST_ALLOWLIST (public spawn is disabled).",
+            },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Path} to client {ClientAddress}: not allowed to spawn")]
+    private partial void LogRefused(PathString path, string clientAddress);
+}

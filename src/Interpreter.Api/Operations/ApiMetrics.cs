@@ -1,0 +1,23 @@
+using System.Diagnostics.Metrics;
+
+namespace Interpreter.Api.Operations;
+
+/// <summary>The HTTP surface's instruments on the <c>ComputeSandbox.Api</c> meter.</summary>
+internal sealed class ApiMetrics
+{
+    public const string MeterName = "ComputeSandbox.Api";
+
+    private readonly Counter<long> _requests;
+
+    public ApiMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("computesandbox.http.requests", null, "HTTP requests by endpoint and status.");
+    }
+
+    public void RequestCompleted(string endpoint, string method, int status) =>
+        _requests.Add(1,
+            new KeyValuePair<string, object?>("endpoint", endpoint),
+            new KeyValuePair<string, object?>("method", method),
+            new KeyValuePair<string, object?>("status", status));
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Shouldly;
+
+namespace Interpreter.IntegrationTests.Configuration;
+
+/// <summary>The real API process refuses to start on a bad setting and names the variable.</summary>
+public sealed class StartupConfigurationTests
+{
+    public static TheoryData<string, string> BadSettings => new()
+    {
+        { "APP_WORKSPACE_SIZE_LIMIT", "lots" },
+        { "APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH", "-1" },
+        { "APP_EXECUTOR_MAX_SANDBOXES", "many" },
+        { "APP_REQUIRE_CHAT_ID", "maybe" },
+        { "APP_INTERNAL_IP_ALLOWLIST", "10.0.0.0/8,10.0.0.300" },
+        { "APP_INTERNAL_HOST_ALLOWLIST", "[\"ok.host\", \"bad host\"]" },
+        { "APP_TRUSTED_PROXIES", "[\"not-an-ip\"]" },
+        { "APP_EXECUTOR_CONTAINER_RESOURCES", "{\"limits\":{\"cpu\":\"lots\"}}" },
+        { "APP_EXECUTOR_POD_SPEC_EXTRA", "[1, 2]" },
+        { "APP_GRPC_ENABLED", "true" },
+        { "APP_GRPC_LISTEN_ADDR", "nowhere" },
+        { "APP_SCHEMA_PATH", "/nonexistent/schema.json" },
+        { "APP_HTTP_LISTEN_ADDR", "no-port" },
+        { "APP_FILE_STORAGE_PATH", "relative/path" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Startup_FailsNamingVariable_WhenSettingInvalid(string variable, string value)
+    {
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.Environment["APP_HTTP_LISTEN_ADDR"] = "127.0.0.1:0";
+        info.Environment["APP_INSTANCE_NAME"] = "config-" + Guid.NewGuid().ToString("N")[..8];
+        info.Environment["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "0";
+        info.Environment[variable] = value;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        process.ExitCode.ShouldBe(1);
+        (await stderr).ShouldContain(variable, Case.Sensitive, await stdout);
+        (await stderr).ShouldContain("cannot start");
+    }
+}
