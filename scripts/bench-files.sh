@@ -52,6 +52,7 @@ say "starting the API on $base_url (storage $storage)"
 APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
 APP_FILE_STORAGE_PATH="$storage" \
 APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH=0 \
+APP_INTERNAL_IP_ALLOWLIST=127.0.0.1/32 \
 APP_INSTANCE_NAME="bench-files" \
 Logging__LogLevel__Default=Warning \
   dotnet "$api_dll" >"$log" 2>&1 &

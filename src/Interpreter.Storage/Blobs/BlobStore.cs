@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Interpreter.Storage.Blobs;
@@ -19,8 +18,6 @@ public sealed partial class BlobStore(
 {
     private const int BufferSize = 1 << 20;
 
-    // Buffers in flight between reading and hashing/writing.
-    private const int PipelineDepth = 4;
 
     /// <summary>The layout this store writes.</summary>
     public StorageLayout Layout => layout;
@@ -33,16 +30,12 @@ public sealed partial class BlobStore(
     {
         Directory.CreateDirectory(layout.Temp);
         var tempPath = Path.Combine(layout.Temp, Guid.NewGuid().ToString("N") + ".part");
-        var buffers = new byte[PipelineDepth][];
-        for (var i = 0; i < buffers.Length; i++)
-        {
-            buffers[i] = ArrayPool<byte>.Shared.Rent(BufferSize);
-        }
-
+        // Two buffers: the disk write of one overlaps reading and hashing the next.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)];
         try
         {
-            long size;
-            string hash;
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
             await using (var file = new FileStream(tempPath, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -52,13 +45,39 @@ public sealed partial class BlobStore(
                 Options = FileOptions.Asynchronous,
             }))
             {
-                (size, hash) = await CopyHashingAsync(content, file, buffers, maxBytes, ct);
+                var pendingWrite = Task.CompletedTask;
+                try
+                {
+                    var current = 0;
+                    int read;
+                    while ((read = await content.ReadAsync(buffers[current].AsMemory(0, BufferSize), ct)) > 0)
+                    {
+                        size += read;
+                        if (size > maxBytes)
+                        {
+                            throw new FileTooLargeException(maxBytes);
+                        }
+
+                        sha256.AppendData(buffers[current], 0, read);
+                        await pendingWrite;
+                        pendingWrite = file.WriteAsync(buffers[current].AsMemory(0, read), ct).AsTask();
+                        current ^= 1;
+                    }
+
+                    await pendingWrite;
+                }
+                catch
+                {
+                    // A write still in flight must end before the file is closed and its buffer returned.
+                    await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
 
                 // The blob is named by its hash: its bytes must be on disk before the name is.
                 file.Flush(flushToDisk: true);
             }
 
-            return new StagedBlob(tempPath, hash, size);
+            return new StagedBlob(tempPath, Convert.ToHexStringLower(sha256.GetHashAndReset()), size);
         }
         catch
         {
@@ -67,105 +86,9 @@ public sealed partial class BlobStore(
         }
         finally
         {
-            foreach (var buffer in buffers)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
-    }
-
-    /// <summary>
-    /// Copies <paramref name="content"/> to <paramref name="file"/> and hashes it, reading on this task while
-    /// another hashes and writes what was read (each stage runs at about the speed of the others, so on two or
-    /// more cores the pipeline roughly halves the time of doing them one after another).
-    /// </summary>
-    private static async Task<(long Size, string Hash)> CopyHashingAsync(
-        Stream content, FileStream file, byte[][] buffers, long maxBytes, CancellationToken ct)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var filled = Channel.CreateBounded<(byte[] Buffer, int Count)>(new BoundedChannelOptions(buffers.Length)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-        });
-        var free = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        foreach (var buffer in buffers)
-        {
-            free.Writer.TryWrite(buffer);
-        }
-
-        var consumer = Task.Run(async () =>
-        {
-            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            try
-            {
-                await foreach (var (buffer, count) in filled.Reader.ReadAllAsync(stop.Token))
-                {
-                    sha256.AppendData(buffer, 0, count);
-                    await file.WriteAsync(buffer.AsMemory(0, count), stop.Token);
-                    free.Writer.TryWrite(buffer);
-                }
-
-                return Convert.ToHexStringLower(sha256.GetHashAndReset());
-            }
-            catch
-            {
-                // Unblock the reader: it must not wait for a buffer that will never come back.
-                await stop.CancelAsync();
-                throw;
-            }
-        }, CancellationToken.None);
-
-        long size = 0;
-        try
-        {
-            var ended = false;
-            while (!ended)
-            {
-                // Fill the whole buffer: request bodies arrive in reads of tens of kilobytes, and one write and
-                // one hash call per megabyte cost less than one per read.
-                var buffer = await free.Reader.ReadAsync(stop.Token);
-                var count = 0;
-                while (count < BufferSize)
-                {
-                    var read = await content.ReadAsync(buffer.AsMemory(count, BufferSize - count), stop.Token);
-                    if (read == 0)
-                    {
-                        ended = true;
-                        break;
-                    }
-
-                    count += read;
-                    if (size + count > maxBytes)
-                    {
-                        throw new FileTooLargeException(maxBytes);
-                    }
-                }
-
-                size += count;
-                if (count > 0)
-                {
-                    await filled.Writer.WriteAsync((buffer, count), stop.Token);
-                }
-            }
-
-            filled.Writer.Complete();
-        }
-        catch (Exception e)
-        {
-            await stop.CancelAsync();
-            filled.Writer.TryComplete();
-            // The writer's own failure (disk full) says more than the cancellation it caused here.
-            await ((Task)consumer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (consumer.IsFaulted && e is OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                await consumer;
-            }
-
-            throw;
-        }
-
-        return (size, await consumer);
     }
 
     /// <summary>
