@@ -155,6 +155,20 @@ def sha256_of(path: str) -> str:
 
 
 def main() -> int:
+    work = os.environ.get("BENCH_WORK_DIR") or tempfile.mkdtemp(prefix="bench-files-")
+    try:
+        return run(work)
+    finally:
+        for name in ("bench.bin", "warmup.bin"):
+            try:
+                os.remove(os.path.join(work, name))
+            except FileNotFoundError:
+                pass
+        if not os.environ.get("BENCH_WORK_DIR"):
+            os.rmdir(work)
+
+
+def run(work: str) -> int:
     base_url = os.environ.get("BENCH_BASE_URL")
     pid = int(os.environ.get("BENCH_API_PID", "0"))
     if not base_url or not pid:
@@ -167,7 +181,6 @@ def main() -> int:
     out_dir = os.environ.get("BENCH_OUT_DIR", "artifacts/bench")
     os.makedirs(out_dir, exist_ok=True)
 
-    work = os.environ.get("BENCH_WORK_DIR") or tempfile.mkdtemp(prefix="bench-files-")
     path = os.path.join(work, "bench.bin")
     log(f"making a {mib} MiB file in {work}")
     make_file(path, size)
@@ -178,7 +191,6 @@ def main() -> int:
     make_file(warm, 16 << 20)
     _, answer = upload(base, warm, 16 << 20, chat)
     download(base, chat, answer["file_hash"], verify=False)
-    os.remove(warm)
 
     rss_before = rss_bytes(pid)
     uploads, downloads = [], []
@@ -197,9 +209,6 @@ def main() -> int:
             downloads.append(size / seconds / 1e6)
             log(f"run {run}: download {downloads[-1]:.0f} MB/s ({seconds:.2f} s)")
     peak = sampler.peak
-    os.remove(path)
-    if not os.environ.get("BENCH_WORK_DIR"):
-        os.rmdir(work)
 
     results = {
         "file_MiB": mib,
