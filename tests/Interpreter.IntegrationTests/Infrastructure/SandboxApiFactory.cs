@@ -1,3 +1,4 @@
+using System.Net;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Pool;
 using Microsoft.AspNetCore.Hosting;
@@ -40,7 +41,9 @@ public sealed class SandboxApiFactory : WebApplicationFactory<Program>
             _settings[key] = value;
         }
 
-        UseKestrel(0);
+        // Kestrel options rather than UseKestrel(port): the factory's own port set-up clears the server's
+        // addresses between Build and Start and fails when the app's entry point started the server first.
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
     public string InstanceName { get; }
