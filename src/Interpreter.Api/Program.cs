@@ -3,9 +3,13 @@ using FluentValidation;
 using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
+using Interpreter.Api.Features.CustomTools;
+using Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
+using Interpreter.Api.Features.CustomTools.ParseCustomTool;
 using Interpreter.Api.Features.Execute;
 using Interpreter.Api.Operations;
 using Interpreter.Executor;
+using Interpreter.Executor.CustomTools;
 using Interpreter.Storage;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,6 +47,9 @@ try
     builder.Services.AddExecutor();
     builder.Services.AddFileStorage();
     builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
+    builder.Services.AddCustomTools();
+    builder.Services.AddSingleton<IValidator<ParseCustomToolRequest>, ParseCustomToolRequestValidator>();
+    builder.Services.AddSingleton<IValidator<ExecuteCustomToolRequest>, ExecuteCustomToolRequestValidator>();
 
     var app = builder.Build();
     // The exporter listens from start-up so no measurement before the first scrape is lost.
@@ -56,6 +63,7 @@ try
     app.MapHealthEndpoints();
     app.MapMetricsEndpoint();
     app.MapExecuteEndpoint();
+    app.MapCustomToolEndpoints();
 
     await app.RunAsync();
     return 0;
