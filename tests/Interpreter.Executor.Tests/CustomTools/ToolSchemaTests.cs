@@ -74,6 +74,18 @@ public sealed class ToolSchemaTests
     }
 
     [Fact]
+    public void Parse_ResolvesDeepNesting_WhenWithinCPythonLimit()
+    {
+        var source = "def f(a: " + string.Concat(Enumerable.Repeat("list[", 150)) + "int" + new string(']', 150)
+            + " = " + new string('[', 199) + new string(']', 199) + "): pass";
+
+        var result = new CustomToolParser().Parse(source);
+
+        result.Errors.ShouldBeEmpty();
+        result.Tool!.InputSchemaJson.ShouldContain("\"default\":[[[");
+    }
+
+    [Fact]
     public void Signatures_CoverAtLeastThirtyCases_WhenCounted()
     {
         Signatures.Count.ShouldBeGreaterThanOrEqualTo(30);

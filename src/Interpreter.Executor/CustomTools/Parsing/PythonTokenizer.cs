@@ -12,6 +12,9 @@ internal static partial class PythonTokenizer
 {
     private const int TabSize = 8;
 
+    // CPython's own limit (MAXLEVEL); it also keeps the recursive-descent parsers' stacks bounded.
+    private const int MaxBracketDepth = 200;
+
     private static readonly string[] Operators =
     [
         "**=", "//=", ">>=", "<<=", "...",
@@ -320,6 +323,11 @@ internal static partial class PythonTokenizer
 
                 if (op is "(" or "[" or "{")
                 {
+                    if (_brackets.Count >= MaxBracketDepth)
+                    {
+                        throw new PythonSyntaxException(_line, "too many nested parentheses");
+                    }
+
                     _brackets.Push((c, _line));
                 }
                 else if (op is ")" or "]" or "}")
