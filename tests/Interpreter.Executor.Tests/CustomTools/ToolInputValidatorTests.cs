@@ -23,6 +23,7 @@ public sealed class ToolInputValidatorTests
         { """{"b": "x"}""", ["missing required field 'a'"] },
         { """{"a": 1, "zz": 1}""", ["unknown field 'zz': the tool has no parameter of that name"] },
         { """{"a": 1.5}""", ["field 'a' must be an integer, got number 1.5"] },
+        { """{"a": 1.0}""", ["field 'a' must be an integer, got number 1.0"] },
         { """{"a": true}""", ["field 'a' must be an integer, got true"] },
         { """{"a": 1, "ratio": "1"}""", ["field 'ratio' must be a number, got string \"1\""] },
         { """{"a": 1, "flag": 1}""", ["field 'flag' must be a boolean, got number 1"] },

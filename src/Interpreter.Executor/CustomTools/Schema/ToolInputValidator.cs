@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Newtonsoft.Json;
@@ -175,7 +174,7 @@ internal static class ToolInputValidator
                 var shown = text.Length > MaxShownLength ? text[..MaxShownLength] + "..." : text;
                 return "string " + JsonConvert.ToString(shown);
             case JTokenType.Integer or JTokenType.Float:
-                return "number " + Convert.ToString(((JValue)token).Value, CultureInfo.InvariantCulture);
+                return "number " + token.ToString(Formatting.None);
             case JTokenType.Boolean:
                 return token.Value<bool>() ? "true" : "false";
             case JTokenType.Null:
