@@ -231,7 +231,9 @@ public sealed class ExecuteCustomToolTests(DockerFixture fixture)
     {
         { "invalid json", "{\"tool_source_code\": ", "application/json", 400, "not valid JSON" },
         { "missing tool_source_code", "{\"tool_input_json\": \"{}\"}", "application/json", 400, "tool_source_code is required" },
-        { "tool_input_json not a string", "{\"tool_source_code\": \"def f(): pass\", \"tool_input_json\": {\"a\": 1}}", "application/json", 400, "tool_input_json" },
+        { "tool_input_json not a string", "{\"tool_source_code\": \"def f(): pass\", \"tool_input_json\": {\"a\": 1}}", "application/json", 400, "The field 'tool_input_json' must be a string." },
+        { "env value not a string", "{\"tool_source_code\": \"def f(): pass\", \"env\": {\"A\": 1}}", "application/json", 400, "The field 'env.A' must be a string." },
+        { "env not an object", "{\"tool_source_code\": \"def f(): pass\", \"env\": [\"A=1\"]}", "application/json", 400, "The field 'env' must be an object whose values are strings." },
         { "bad env name", "{\"tool_source_code\": \"def f(): pass\", \"env\": {\"1X\": \"y\"}}", "application/json", 400, "env name '1X'" },
         { "not json", "tool_source_code=x", "text/plain", 415, "Content-Type: application/json" },
     };

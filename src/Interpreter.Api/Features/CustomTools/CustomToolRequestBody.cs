@@ -46,8 +46,18 @@ internal static class CustomToolRequestBody
                 : $"The request body is not valid JSON: {sentence}";
         }
 
-        return e.Path is { Length: > 2 } path
-            ? $"The field '{path[2..]}' has an invalid value or type: {sentence}"
-            : "The request body must be a JSON object.";
+        if (e.Path is not { Length: > 2 } path)
+        {
+            return "The request body must be a JSON object.";
+        }
+
+        // Say what the field must be in JSON terms rather than naming a .NET type.
+        var field = path[2..];
+        var expected = sentence.Contains("Dictionary", StringComparison.Ordinal) ? "an object whose values are strings"
+            : sentence.Contains("System.String", StringComparison.Ordinal) ? "a string"
+            : null;
+        return expected is null
+            ? $"The field '{field}' has an invalid value or type: {sentence}"
+            : $"The field '{field}' must be {expected}.";
     }
 }
