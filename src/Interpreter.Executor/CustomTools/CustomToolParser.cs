@@ -11,6 +11,12 @@ namespace Interpreter.Executor.CustomTools;
 /// </summary>
 public sealed class CustomToolParser : ICustomToolParser
 {
+    /// <summary>
+    /// More than any real tool has. NJsonSchema's property collection costs O(n) per added property, so an
+    /// unbounded count would let one request keep a core busy for minutes.
+    /// </summary>
+    public const int MaxParameters = 1000;
+
     /// <inheritdoc />
     public CustomToolParseResult Parse(string source)
     {
@@ -38,6 +44,12 @@ public sealed class CustomToolParser : ICustomToolParser
         }
 
         var function = module.Functions[0];
+        if (function.Parameters.Count > MaxParameters)
+        {
+            errors.Add($"Function '{function.Name}' (line {function.Line}) has {function.Parameters.Count} parameters; a tool may have at most {MaxParameters}.");
+            return CustomToolParseResult.Failure(errors);
+        }
+
         var docstring = DocstringParser.Parse(function.Docstring);
         var parameters = ReadParameters(function, new ToolTypeResolver(module.Imports), docstring, errors);
         if (errors.Count > 0)

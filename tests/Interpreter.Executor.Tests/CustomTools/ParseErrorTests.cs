@@ -24,6 +24,7 @@ public sealed class ParseErrorTests
         { "keyword as name", "def class(a: int):\n    pass", "Syntax error at line 1: invalid syntax: expected a function name after 'def', found 'class'." },
         { "bare star at end", "def f(a: int, *):\n    pass", "Syntax error at line 1: named arguments must follow bare *." },
         { "nesting deeper than CPython allows", "def f(a: " + string.Concat(Enumerable.Repeat("list[", 201)) + "int" + new string(']', 201) + "): pass", "Syntax error at line 1: too many nested parentheses." },
+        { "too many parameters", "def f(" + string.Join(", ", Enumerable.Range(0, 1001).Select(i => $"p{i}: int")) + "): pass", "Function 'f' (line 1) has 1001 parameters; a tool may have at most 1000." },
         { "no function", "import os\nx = 1\n", "No function found: the source must define exactly one top-level function (def)." },
         { "empty source", "   \n# just a comment\n", "No function found: the source must define exactly one top-level function (def)." },
         { "two functions", "def a(x: int): pass\n\nasync def b(y: int):\n    pass\n", "The source defines 2 top-level functions ('a' at line 1, 'b' at line 3); it must define exactly one." },

@@ -86,6 +86,17 @@ public sealed class ToolSchemaTests
     }
 
     [Fact]
+    public void Parse_AcceptsManyParameters_WhenAtTheLimit()
+    {
+        var source = "def f(" + string.Join(", ", Enumerable.Range(0, CustomToolParser.MaxParameters).Select(i => $"p{i}: int = {i}")) + "): pass";
+
+        var result = new CustomToolParser().Parse(source);
+
+        result.Errors.ShouldBeEmpty();
+        System.Text.Json.Nodes.JsonNode.Parse(result.Tool!.InputSchemaJson)!["properties"]!.AsObject().Count.ShouldBe(CustomToolParser.MaxParameters);
+    }
+
+    [Fact]
     public void Signatures_CoverAtLeastThirtyCases_WhenCounted()
     {
         Signatures.Count.ShouldBeGreaterThanOrEqualTo(30);

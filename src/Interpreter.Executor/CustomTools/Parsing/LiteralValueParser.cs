@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Text;
 using Newtonsoft.Json.Linq;
 
 namespace Interpreter.Executor.CustomTools.Parsing;
@@ -79,7 +79,7 @@ internal sealed class LiteralValueParser
 
     private JToken ParseStrings()
     {
-        var text = "";
+        var text = new StringBuilder();
         var bytes = new List<byte>();
         bool? isBytes = null;
         while (_i < _tokens.Count && _tokens[_i].Kind == PythonTokenKind.String)
@@ -97,13 +97,13 @@ internal sealed class LiteralValueParser
             }
             else
             {
-                text += literal.Value;
+                text.Append(literal.Value);
             }
 
             _i++;
         }
 
-        return new JValue(isBytes == true ? Convert.ToBase64String(bytes.ToArray()) : text);
+        return new JValue(isBytes == true ? Convert.ToBase64String(bytes.ToArray()) : text.ToString());
     }
 
     private static JValue Number(string token, bool negate)

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Interpreter.Executor.CustomTools.Parsing;
 
 /// <summary>
@@ -233,14 +235,14 @@ internal sealed class PythonModuleParser
 
     private string ReadDottedName()
     {
-        var name = ExpectIdentifier("a module name");
+        var parts = new List<string> { ExpectIdentifier("a module name") };
         while (Current.IsOperator("."))
         {
             _i++;
-            name += "." + ExpectIdentifier("a name after '.'");
+            parts.Add(ExpectIdentifier("a name after '.'"));
         }
 
-        return name;
+        return string.Join('.', parts);
     }
 
     private void ParseFunction()
@@ -510,7 +512,7 @@ internal sealed class PythonModuleParser
     private string? ReadDocstring()
     {
         var j = _i;
-        var text = "";
+        var text = new StringBuilder();
         while (_tokens[j].Kind == PythonTokenKind.String)
         {
             var literal = PythonStringLiteral.Decode(_tokens[j].Text);
@@ -519,12 +521,12 @@ internal sealed class PythonModuleParser
                 return null;
             }
 
-            text += literal.Value;
+            text.Append(literal.Value);
             j++;
         }
 
         var end = _tokens[j];
-        return j > _i && (end.Kind is PythonTokenKind.Newline or PythonTokenKind.EndOfFile || end.IsOperator(";")) ? text : null;
+        return j > _i && (end.Kind is PythonTokenKind.Newline or PythonTokenKind.EndOfFile || end.IsOperator(";")) ? text.ToString() : null;
     }
 
     private string ExpectIdentifier(string what)

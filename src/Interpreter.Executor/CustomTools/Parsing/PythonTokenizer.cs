@@ -309,7 +309,7 @@ internal static partial class PythonTokenizer
             }
 
             _pos = p;
-            Tokens.Add(new PythonToken(PythonTokenKind.String, source[start..p], startLine, start, p));
+            Tokens.Add(new PythonToken(PythonTokenKind.String, startLine, start, p, source));
         }
 
         private void ReadOperator(char c)
@@ -391,6 +391,6 @@ internal static partial class PythonTokenizer
         }
 
         private void Add(PythonTokenKind kind, int start, int end) =>
-            Tokens.Add(new PythonToken(kind, source[start..end], _line, start, end));
+            Tokens.Add(new PythonToken(kind, _line, start, end, source));
     }
 }

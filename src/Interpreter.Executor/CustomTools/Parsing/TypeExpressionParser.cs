@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Interpreter.Executor.CustomTools.Parsing;
 
 /// <summary>
@@ -160,20 +162,21 @@ internal sealed class TypeExpressionParser
                 throw new NotATypeException();
         }
 
-        var name = token.Text;
+        var parts = new List<string> { token.Text };
         while (At(".") && _i + 1 < _tokens.Count && _tokens[_i + 1].Kind == PythonTokenKind.Name)
         {
-            name += "." + _tokens[_i + 1].Text;
+            parts.Add(_tokens[_i + 1].Text);
             _i += 2;
         }
 
+        var name = string.Join('.', parts);
         return new TypeNode(TypeNodeKind.Name, name, name);
     }
 
     private TypeNode ParseStrings()
     {
         var first = _i;
-        var value = "";
+        var value = new StringBuilder();
         while (Current is { Kind: PythonTokenKind.String } token)
         {
             var literal = PythonStringLiteral.Decode(token.Text);
@@ -182,11 +185,11 @@ internal sealed class TypeExpressionParser
                 throw new NotATypeException();
             }
 
-            value += literal.Value;
+            value.Append(literal.Value);
             _i++;
         }
 
-        return new TypeNode(TypeNodeKind.Constant, TextFrom(first), Value: value);
+        return new TypeNode(TypeNodeKind.Constant, TextFrom(first), Value: value.ToString());
     }
 
     private TypeNode ParseParenthesized(int first)
