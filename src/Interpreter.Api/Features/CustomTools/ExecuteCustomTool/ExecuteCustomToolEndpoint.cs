@@ -1,4 +1,5 @@
 using FluentValidation;
+using Interpreter.Api.Access;
 using Interpreter.Executor.CustomTools;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -12,9 +13,11 @@ internal static class ExecuteCustomToolEndpoint
     public static IEndpointRouteBuilder MapExecuteCustomToolEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/execute-custom-tool", HandleAsync)
+            .RequireSpawnAccess()
             .WithName("ExecuteCustomTool")
             .WithSummary("Calls a Python tool function in a single-use sandbox with JSON arguments and returns its value as JSON.")
             .DocumentsJsonBody<ExecuteCustomToolRequest>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

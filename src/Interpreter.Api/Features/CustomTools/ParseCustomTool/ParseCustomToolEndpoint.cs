@@ -1,4 +1,5 @@
 using FluentValidation;
+using Interpreter.Api.Access;
 using Interpreter.Executor.CustomTools;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -12,9 +13,11 @@ internal static class ParseCustomToolEndpoint
     public static IEndpointRouteBuilder MapParseCustomToolEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/parse-custom-tool", HandleAsync)
+            .RequireSpawnAccess()
             .WithName("ParseCustomTool")
             .WithSummary("Parses a Python tool function, without running it, into its name, input JSON Schema and description.")
             .DocumentsJsonBody<ParseCustomToolRequest>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
