@@ -3,12 +3,16 @@ using FluentValidation;
 using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
+using Interpreter.Api.Features.CustomTools;
+using Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
+using Interpreter.Api.Features.CustomTools.ParseCustomTool;
 using Interpreter.Api.Features.Execute;
 using Interpreter.Api.Features.Files.Download;
 using Interpreter.Api.Features.Files.Expire;
 using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Api.Operations;
 using Interpreter.Executor;
+using Interpreter.Executor.CustomTools;
 using Interpreter.Storage;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -52,6 +56,9 @@ try
     builder.Services.AddSingleton<IValidator<DownloadRequest>, DownloadRequestValidator>();
     builder.Services.AddSingleton<IValidator<ExpireRequest>, ExpireRequestValidator>();
     builder.Services.AddSingleton<ExecutionService>();
+    builder.Services.AddCustomTools();
+    builder.Services.AddSingleton<IValidator<ParseCustomToolRequest>, ParseCustomToolRequestValidator>();
+    builder.Services.AddSingleton<IValidator<ExecuteCustomToolRequest>, ExecuteCustomToolRequestValidator>();
 
     var app = builder.Build();
     // The exporter listens from start-up so no measurement before the first scrape is lost.
@@ -68,6 +75,7 @@ try
     app.MapUploadEndpoint();
     app.MapDownloadEndpoint();
     app.MapExpireEndpoint();
+    app.MapCustomToolEndpoints();
 
     await app.RunAsync();
     return 0;
