@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh                 # full run (~20 min on 2 cores)
 #   BENCH_QUICK=1 scripts/bench.sh   # smoke run (30 sequential requests, 5 s per throughput level)
+# Then scripts/bench-files.sh measures upload/download of a 256 MiB file (64 MiB when quick; BENCH_FILES=0 skips).
 #
 # Settings (environment): BENCH_POOL_TARGET [5], BENCH_MAX_SANDBOXES [24], BENCH_PORT [a free port],
 # BENCH_IMAGE [built by scripts/build-executor-image.sh], BENCH_SKIP_BUILD=1 (use the built API as is),
@@ -164,3 +165,13 @@ if [ "$bench_rc" -ne 0 ]; then
   exit "$bench_rc"
 fi
 say "done; table: $out_dir/latest.txt, results: $out_dir/latest.json"
+
+# File transfer (upload/download of a 256 MiB file, API peak RSS) runs against its own API instance.
+if [ "${BENCH_FILES:-1}" = 1 ]; then
+  say "file transfer benchmark (scripts/bench-files.sh; BENCH_FILES=0 skips it)"
+  if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    BENCH_SKIP_BUILD=1 BENCH_FILE_MIB="${BENCH_FILE_MIB:-64}" BENCH_RUNS="${BENCH_RUNS:-1}" scripts/bench-files.sh
+  else
+    BENCH_SKIP_BUILD=1 scripts/bench-files.sh
+  fi
+fi
