@@ -15,10 +15,7 @@ internal sealed class ExecuteRequestValidator : AbstractValidator<ExecuteRequest
         RuleFor(r => r.SourceCode).NotEmpty().OverridePropertyName("source_code")
             .WithMessage("source_code is required and must not be empty.");
 
-        RuleFor(r => r.ChatId).NotEmpty().When(_ => api.Value.RequireChatId).OverridePropertyName("chat_id")
-            .WithMessage("chat_id is required (APP_REQUIRE_CHAT_ID=true).");
-        RuleFor(r => r.ChatId).Matches(RequestRules.ChatId()).When(r => r.ChatId is not null).OverridePropertyName("chat_id")
-            .WithMessage("chat_id must be 1-255 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        RuleFor(r => r.ChatId).ValidChatId(() => api.Value.RequireChatId);
 
         RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, maxTimeout).When(r => r.TimeoutSeconds is not null)
             .OverridePropertyName("timeout_seconds")
@@ -34,11 +31,8 @@ internal sealed class ExecuteRequestValidator : AbstractValidator<ExecuteRequest
         RuleForEach(r => r.Files).Must(f => f.Value is not null && RequestRules.Sha256Hex().IsMatch(f.Value)).OverridePropertyName("files")
             .WithMessage((_, f) => $"files hash for '{f.Key}' must be a lowercase hex SHA-256 (64 characters).");
 
-        RuleFor(r => r.MaxDownloads).GreaterThanOrEqualTo(0).OverridePropertyName("max_downloads")
-            .WithMessage("max_downloads must be an integer >= 0 (0 = unlimited).");
-        RuleFor(r => r.ExpiresDays).InclusiveBetween(0, 36_500).OverridePropertyName("expires_days")
-            .WithMessage("expires_days must be an integer between 0 and 36500.");
-        RuleFor(r => r.ExpiresSeconds).InclusiveBetween(0, 36_500L * 86_400).OverridePropertyName("expires_seconds")
-            .WithMessage("expires_seconds must be an integer between 0 and 3153600000.");
+        RuleFor(r => r.MaxDownloads).ValidMaxDownloads();
+        RuleFor(r => r.ExpiresDays).ValidExpiresDays();
+        RuleFor(r => r.ExpiresSeconds).ValidExpiresSeconds();
     }
 }

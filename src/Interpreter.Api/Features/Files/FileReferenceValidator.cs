@@ -9,10 +9,7 @@ internal abstract class FileReferenceValidator<T> : AbstractValidator<T>
 {
     protected FileReferenceValidator(ApiOptions api)
     {
-        RuleFor(r => r.ChatId).NotEmpty().When(_ => api.RequireChatId).OverridePropertyName("chat_id")
-            .WithMessage("chat_id is required (APP_REQUIRE_CHAT_ID=true).");
-        RuleFor(r => r.ChatId).Matches(RequestRules.ChatId()).When(r => r.ChatId is not null).OverridePropertyName("chat_id")
-            .WithMessage("chat_id must be 1-255 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        RuleFor(r => r.ChatId).ValidChatId(() => api.RequireChatId);
         RuleFor(r => r.FileHash).Must(h => h is not null && RequestRules.Sha256Hex().IsMatch(h)).OverridePropertyName("file_hash")
             .WithMessage("file_hash must be a lowercase hex SHA-256 (64 characters).");
         RuleFor(r => r.Filename).Must(RequestRules.IsStoredFilename).OverridePropertyName("filename")

@@ -9,8 +9,7 @@ internal sealed class ExecuteCustomToolRequestValidator : AbstractValidator<Exec
     {
         RuleFor(r => r.ToolSourceCode).NotEmpty().OverridePropertyName("tool_source_code")
             .WithMessage("tool_source_code is required and must not be empty.");
-        RuleFor(r => r.ChatId).Matches(RequestRules.ChatId()).When(r => r.ChatId is not null).OverridePropertyName("chat_id")
-            .WithMessage("chat_id must be 1-255 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        RuleFor(r => r.ChatId).ValidChatId(() => false);
         RuleForEach(r => r.Env).Must(e => RequestRules.EnvName().IsMatch(e.Key)).OverridePropertyName("env")
             .WithMessage((_, e) => $"env name '{e.Key}' must match ^[A-Za-z_][A-Za-z0-9_]*$.");
         RuleForEach(r => r.Env).Must(e => e.Value is not null && !e.Value.Contains('\0', StringComparison.Ordinal)).OverridePropertyName("env")

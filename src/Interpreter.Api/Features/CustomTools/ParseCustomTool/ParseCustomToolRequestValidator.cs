@@ -9,7 +9,6 @@ internal sealed class ParseCustomToolRequestValidator : AbstractValidator<ParseC
     {
         RuleFor(r => r.ToolSourceCode).NotEmpty().OverridePropertyName("tool_source_code")
             .WithMessage("tool_source_code is required and must not be empty.");
-        RuleFor(r => r.ChatId).Matches(RequestRules.ChatId()).When(r => r.ChatId is not null).OverridePropertyName("chat_id")
-            .WithMessage("chat_id must be 1-255 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        RuleFor(r => r.ChatId).ValidChatId(() => false);
     }
 }
