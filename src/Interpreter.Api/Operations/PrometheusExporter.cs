@@ -103,6 +103,11 @@ internal sealed class PrometheusExporter : IDisposable
                 "By" => "_bytes",
                 _ => "",
             };
+            if (baseName.EndsWith(unitSuffix, StringComparison.Ordinal))
+            {
+                // "files.stored.bytes" in By: the name already says its unit.
+                unitSuffix = "";
+            }
             (_kind, Name) = instrument switch
             {
                 Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double>

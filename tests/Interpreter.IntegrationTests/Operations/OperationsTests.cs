@@ -33,12 +33,35 @@ public sealed partial class OperationsTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_CountStoredFilesAndBytes_WhenFileUploaded()
+    {
+        var before = ParsePrometheus(await fixture.Client.GetStringAsync("/metrics", Ct));
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("metrics"), "chat_id" },
+            { new ByteArrayContent(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096)), "upload", "random.bin" },
+        };
+
+        using var upload = await fixture.Client.PostAsync("/v1/upload", form, Ct);
+        var after = ParsePrometheus(await fixture.Client.GetStringAsync("/metrics", Ct));
+
+        upload.EnsureSuccessStatusCode();
+        after["computesandbox_files_stored_total"].ShouldBe(before.GetValueOrDefault("computesandbox_files_stored_total") + 1);
+        after["computesandbox_files_stored_bytes_total"]
+            .ShouldBe(before.GetValueOrDefault("computesandbox_files_stored_bytes_total") + 4096);
+    }
+
+    [Fact]
     public async Task OpenApi_ListsEveryEndpoint_WhenRequested()
     {
         using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/openapi/v1.json", Ct));
 
         var paths = document.RootElement.GetProperty("paths");
-        foreach (var path in new[] { "/v1/execute", "/healthz", "/readyz", "/metrics" })
+        foreach (var path in new[]
+        {
+            "/v1/execute", "/v1/upload", "/v1/download", "/v1/expire", "/v1/parse-custom-tool", "/v1/execute-custom-tool",
+            "/healthz", "/readyz", "/metrics",
+        })
         {
             paths.TryGetProperty(path, out _).ShouldBeTrue(path);
         }
