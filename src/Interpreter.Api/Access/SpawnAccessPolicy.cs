@@ -28,14 +28,17 @@ internal sealed class SpawnAccessPolicy
     }
 
     /// <summary>True when the request may spawn work.</summary>
-    public bool Allows(IPAddress? peer, string? forwardedFor, string? host)
+    public bool Allows(IPAddress? peer, string? forwardedFor, string? host) =>
+        AllowsClient(ClientAddress(peer, forwardedFor), host);
+
+    /// <summary>True when a request from <paramref name="client"/> (see <see cref="ClientAddress"/>) to <paramref name="host"/> may spawn work.</summary>
+    public bool AllowsClient(IPAddress? client, string? host)
     {
         if (_public)
         {
             return true;
         }
 
-        var client = ClientAddress(peer, forwardedFor);
         if (client is not null && _allowedNetworks.Any(network => network.Contains(client)))
         {
             return true;

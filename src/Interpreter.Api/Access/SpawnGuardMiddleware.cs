@@ -8,15 +8,20 @@ internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAc
 {
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<SpawnAccessMetadata>() is null
-            || policy.Allows(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"].ToString(), context.Request.Host.Value))
+        if (context.GetEndpoint()?.Metadata.GetMetadata<SpawnAccessMetadata>() is null)
         {
             await next(context);
             return;
         }
 
-        LogRefused(context.Request.Path, policy.ClientAddress(context.Connection.RemoteIpAddress,
-            context.Request.Headers["X-Forwarded-For"].ToString())?.ToString() ?? "unknown");
+        var client = policy.ClientAddress(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"].ToString());
+        if (policy.AllowsClient(client, context.Request.Host.Value))
+        {
+            await next(context);
+            return;
+        }
+
+        LogRefused(context.Request.Path, client?.ToString() ?? "unknown");
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await problems.WriteAsync(new ProblemDetailsContext
         {

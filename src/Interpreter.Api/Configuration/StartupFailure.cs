@@ -7,8 +7,8 @@ internal static class StartupFailure
 {
     public static bool IsConfiguration(Exception e) =>
         e is OptionsValidationException or FormatException
-        || (e is InvalidOperationException && e.Message.Contains("APP_", StringComparison.Ordinal))
-        || (e is InvalidOperationException && e.Message.Contains("'App:", StringComparison.Ordinal));
+        || (e is InvalidOperationException
+            && (e.Message.Contains("APP_", StringComparison.Ordinal) || e.Message.Contains("'App:", StringComparison.Ordinal)));
 
     public static string Describe(Exception e)
     {
