@@ -291,6 +291,17 @@ log "packages: ${packages[*]}"
 command -v dpkg-deb >/dev/null || die "dpkg-deb is missing. Fix: apt-get install dpkg (this script needs a Debian-like host)."
 build_dummies "$work/dummies"
 
+# A fresh machine has neither builder: as root, install mmdebstrap (and debootstrap as its fallback) from
+# the machine's own Debian mirror, so scripts/test.sh works on a clean checkout.
+if ! command -v mmdebstrap >/dev/null 2>&1 && ! command -v debootstrap >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
+  command -v apt-get >/dev/null 2>&1; then
+  log "installing mmdebstrap and debootstrap (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || log "apt-get update failed; trying the install anyway"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq mmdebstrap debootstrap >&2 ||
+    log "could not install mmdebstrap/debootstrap (see above)"
+fi
+
 root="$work/rootfs"
 built=false
 if [ "$builder" = auto ] || [ "$builder" = mmdebstrap ]; then

@@ -25,8 +25,8 @@ fi
 if ! command -v dockerd >/dev/null 2>&1 || [ ! -x "$docker_cli" ]; then
   echo "ensure-docker: installing Debian's docker.io (dockerd and the CLI that builds offline)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq docker.io >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq docker.io >/dev/null
 fi
 
 # Another dockerd may be starting already (e.g. a parallel run): give it a moment first.

@@ -28,8 +28,8 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   fi
   say "installing Debian's postgresql"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql >/dev/null
   bin="$(find_bin)"
   [ -x "$bin/initdb" ] || { say "postgresql installed, but no initdb under /usr/lib/postgresql/*/bin"; exit 1; }
 fi
