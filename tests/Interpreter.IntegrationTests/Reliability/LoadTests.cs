@@ -47,6 +47,7 @@ public sealed class LoadTests(ITestOutputHelper output)
             ["App:EXECUTOR_ACQUIRE_TIMEOUT"] = "2",
         });
         var maxLive = 0;
+        var maxStarting = 0;
         try
         {
             using var client = await api.StartAsync(ready: Target, Ct);
@@ -56,17 +57,21 @@ public sealed class LoadTests(ITestOutputHelper output)
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    maxLive = Math.Max(maxLive, api.Pool.Snapshot.Live);
+                    var pool = api.Pool.Snapshot;
+                    maxLive = Math.Max(maxLive, pool.Live);
+                    maxStarting = Math.Max(maxStarting, pool.Starting);
                     await Task.Delay(20, CancellationToken.None);
                 }
             }, CancellationToken.None);
 
             await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(() => ClientLoopAsync(client, c, stop.Token), Ct)));
             await sampler;
+            var afterLoad = api.Pool.Snapshot;
 
             output.WriteLine($"{Clients} clients for {Duration.TotalSeconds:0} s, pool target {Target}, cap {Cap}: "
                 + $"executes {_executes} (with files {_fileExecutes}), uploads {_uploads}, downloads {_downloads}, "
-                + $"503 {_rejected}, failures {_failures.Count}, most live sandboxes {maxLive}");
+                + $"503 {_rejected}, failures {_failures.Count}, most live sandboxes {maxLive}, most starting {maxStarting}; "
+                + $"pool when the load ended: {afterLoad}");
             _failures.ShouldBeEmpty(string.Join("\n", _failures.Take(10)));
             _executes.ShouldBeGreaterThan(0);
             _fileExecutes.ShouldBeGreaterThan(0);
@@ -75,13 +80,20 @@ public sealed class LoadTests(ITestOutputHelper output)
             _rejected.ShouldBeGreaterThan(0, "32 clients over a cap of 6 with a 2 s acquire timeout never reached the cap");
             maxLive.ShouldBeLessThanOrEqualTo(Cap);
 
-            await Eventually.TrueAsync(async () =>
-                {
-                    var pool = api.Pool.Snapshot;
-                    return pool is { Ready: Target, Starting: 0, InUse: 0, Live: Target }
-                        && (await api.ContainersAsync(docker, Ct)).Count == Target;
-                },
-                TimeSpan.FromSeconds(90), $"the pool to settle at {Target} ready sandboxes and {Target} containers", Ct);
+            var containers = -1;
+            try
+            {
+                await Eventually.TrueAsync(async () =>
+                    {
+                        containers = (await api.ContainersAsync(docker, Ct)).Count;
+                        return api.Pool.Snapshot is { Ready: Target, Starting: 0, InUse: 0, Live: Target } && containers == Target;
+                    },
+                    TimeSpan.FromSeconds(90), $"the pool to settle at {Target} ready sandboxes and {Target} containers", Ct);
+            }
+            finally
+            {
+                output.WriteLine($"pool afterwards: {api.Pool.Snapshot}, containers of the instance: {containers}");
+            }
         }
         finally
         {
