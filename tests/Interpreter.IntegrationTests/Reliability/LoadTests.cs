@@ -42,11 +42,14 @@ public sealed class LoadTests(ITestOutputHelper output)
         {
             ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = Target.ToString(CultureInfo.InvariantCulture),
             ["App:EXECUTOR_MAX_SANDBOXES"] = Cap.ToString(CultureInfo.InvariantCulture),
+            // As many starts at once as the cap allows: the cap, not the refill bound, is what the clients run into.
+            ["App:EXECUTOR_REFILL_CONCURRENCY"] = Cap.ToString(CultureInfo.InvariantCulture),
             // Short, so that 32 clients over a cap of 6 are turned away instead of queueing for minutes.
             ["App:EXECUTOR_ACQUIRE_TIMEOUT"] = "2",
         });
         var maxLive = 0;
         var maxStarting = 0;
+        var maxAlive = 0;
         try
         {
             using var client = await api.StartAsync(ready: Target, Ct);
@@ -59,6 +62,7 @@ public sealed class LoadTests(ITestOutputHelper output)
                     var pool = api.Pool.Snapshot;
                     maxLive = Math.Max(maxLive, pool.Live);
                     maxStarting = Math.Max(maxStarting, pool.Starting);
+                    maxAlive = Math.Max(maxAlive, pool.Live + pool.Starting);
                     await Task.Delay(20, CancellationToken.None);
                 }
             }, CancellationToken.None);
@@ -69,7 +73,8 @@ public sealed class LoadTests(ITestOutputHelper output)
 
             output.WriteLine($"{Clients} clients for {Duration.TotalSeconds:0} s, pool target {Target}, cap {Cap}: "
                 + $"executes {_executes} (with files {_fileExecutes}), uploads {_uploads}, downloads {_downloads}, "
-                + $"503 {_rejected}, failures {_failures.Count}, most live sandboxes {maxLive}, most starting {maxStarting}; "
+                + $"503 {_rejected}, failures {_failures.Count}, most live sandboxes {maxLive}, most starting {maxStarting}, "
+                + $"most live + starting {maxAlive}; "
                 + $"pool when the load ended: {afterLoad}");
             _failures.ShouldBeEmpty(string.Join("\n", _failures.Take(10)));
             _executes.ShouldBeGreaterThan(0);
