@@ -20,6 +20,10 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan DestroyTimeout = TimeSpan.FromSeconds(30);
 
+    // Long enough that a burst's next request takes a sandbox its previous waiter gave up on, short enough that the
+    // pool is back at its target (and its memory) soon after the burst.
+    private static readonly TimeSpan SurplusGrace = TimeSpan.FromSeconds(10);
+
     private readonly ISandboxBackend _backend;
     private readonly AgentConnector _agents;
     private readonly ExecutorOptions _options;
@@ -124,6 +128,7 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
         {
             Refill(stoppingToken);
             EvictIdle();
+            TrimSurplus();
             try
             {
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
@@ -301,6 +306,36 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
         }
     }
 
+    /// <summary>
+    /// A burst starts one sandbox per waiting request; requests that gave up (503) or were served by another leave
+    /// more ready than the target when it ends. Those beyond the target are removed once idle for
+    /// <see cref="SurplusGrace"/>, oldest first; otherwise they would hold memory until the max idle age.
+    /// </summary>
+    private void TrimSurplus()
+    {
+        while (Volatile.Read(ref _readyCount) > _options.PoolTargetLength + Volatile.Read(ref _waiting)
+               && _ready.Reader.TryPeek(out var oldest) && DateTimeOffset.UtcNow - oldest.ReadyAt > SurplusGrace)
+        {
+            if (!_ready.Reader.TryRead(out var sandbox))
+            {
+                return;
+            }
+
+            Interlocked.Decrement(ref _readyCount);
+            if (DateTimeOffset.UtcNow - sandbox.ReadyAt > SurplusGrace)
+            {
+                LogSurplusRemoved(sandbox.Name);
+                Retire(sandbox);
+                continue;
+            }
+
+            // A request took the old one between peek and read; keep this fresher one.
+            Interlocked.Increment(ref _readyCount);
+            _ready.Writer.TryWrite(sandbox);
+            return;
+        }
+    }
+
     private void Release(SandboxInstance sandbox)
     {
         Interlocked.Decrement(ref _inUse);
@@ -377,6 +412,9 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox {SandboxName} idle too long; replaced")]
     private partial void LogIdleReplaced(string sandboxName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox {SandboxName} beyond the pool target and idle; removed")]
+    private partial void LogSurplusRemoved(string sandboxName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not destroy sandbox {SandboxName}")]
     private partial void LogDestroyFailed(Exception exception, string sandboxName);
