@@ -1,0 +1,9 @@
+namespace Interpreter.Executor.Kubernetes;
+
+/// <summary>Pod metadata: identity, version for watches, labels, and whether deletion has begun.</summary>
+public sealed record PodMetadata(
+    string Name,
+    string? Uid,
+    string? ResourceVersion,
+    IReadOnlyDictionary<string, string>? Labels,
+    DateTimeOffset? DeletionTimestamp);
