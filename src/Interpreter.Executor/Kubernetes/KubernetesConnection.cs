@@ -89,6 +89,8 @@ public sealed class KubernetesConnection
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             // Watches hold a connection each while pods start.
             MaxConnectionsPerServer = 64,
+            // A watch left early is an endless stream: close its connection rather than drain it.
+            MaxResponseDrainSize = 0,
             EnableMultipleHttp2Connections = true,
         };
     }
