@@ -40,7 +40,7 @@ public static class KubernetesConfigLoader
         if (environment("KUBECONFIG") is { Length: > 0 } list
             && list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var first, ..])
         {
-            return LoadKubeconfig(first, namespaceOverride, "KUBECONFIG");
+            return LoadKubeconfig(first, namespaceOverride, "KUBECONFIG, as APP_KUBECONFIG is empty");
         }
 
         var home = environment("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -48,10 +48,10 @@ public static class KubernetesConfigLoader
         if (!File.Exists(path))
         {
             throw new KubernetesConfigException(
-                $"APP_EXECUTOR_BACKEND=kubernetes found no cluster: not in a pod (no KUBERNETES_SERVICE_HOST and service-account token), no APP_KUBECONFIG or KUBECONFIG, and no {path}.");
+                $"found no cluster: not in a pod (no KUBERNETES_SERVICE_HOST and service-account token), no APP_KUBECONFIG or KUBECONFIG, and no {path}.");
         }
 
-        return LoadKubeconfig(path, namespaceOverride, "~/.kube/config");
+        return LoadKubeconfig(path, namespaceOverride, "~/.kube/config, as APP_KUBECONFIG and KUBECONFIG are empty");
     }
 
     /// <summary>The in-cluster configuration from the service-account folder.</summary>
@@ -92,22 +92,22 @@ public static class KubernetesConfigLoader
             using var reader = new StreamReader(path, Encoding.UTF8);
             stream.Load(reader);
             root = stream.Documents.FirstOrDefault()?.RootNode as YamlMappingNode
-                ?? throw new KubernetesConfigException($"Kubeconfig {path} ({source}) is empty.");
+                ?? throw new KubernetesConfigException($"kubeconfig {path} ({source}) is empty.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or YamlException)
         {
-            throw new KubernetesConfigException($"Cannot read kubeconfig {path} ({source}): {e.Message}", e);
+            throw new KubernetesConfigException($"cannot read kubeconfig {path} ({source}).", e);
         }
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var contextName = Scalar(root, "current-context")
-            ?? throw new KubernetesConfigException($"Kubeconfig {path} has no current-context.");
-        var context = Named(root, "contexts", "context", contextName, path);
-        var cluster = Named(root, "clusters", "cluster", Scalar(context, "cluster") ?? "", path);
-        var user = Scalar(context, "user") is { } userName ? Named(root, "users", "user", userName, path) : new YamlMappingNode();
+            ?? throw new KubernetesConfigException($"kubeconfig {path} ({source}) has no current-context.");
+        var context = Named(root, "contexts", "context", contextName, path, source);
+        var cluster = Named(root, "clusters", "cluster", Scalar(context, "cluster") ?? "", path, source);
+        var user = Scalar(context, "user") is { } userName ? Named(root, "users", "user", userName, path, source) : new YamlMappingNode();
 
         var server = Scalar(cluster, "server")
-            ?? throw new KubernetesConfigException($"Kubeconfig {path}: cluster of context '{contextName}' has no server.");
+            ?? throw new KubernetesConfigException($"kubeconfig {path} ({source}): cluster of context '{contextName}' has no server.");
         try
         {
             return new KubernetesConnection
@@ -124,7 +124,7 @@ public static class KubernetesConfigLoader
         }
         catch (Exception e) when (e is CryptographicException or IOException or FormatException or UriFormatException)
         {
-            throw new KubernetesConfigException($"Kubeconfig {path}, context '{contextName}': {e.Message}", e);
+            throw new KubernetesConfigException($"kubeconfig {path} ({source}), context '{contextName}' is unusable.", e);
         }
     }
 
@@ -162,7 +162,7 @@ public static class KubernetesConfigLoader
         return Scalar(node, key) is { Length: > 0 } file ? File.ReadAllText(Resolve(folder, file)) : null;
     }
 
-    private static YamlMappingNode Named(YamlMappingNode root, string list, string inner, string name, string path)
+    private static YamlMappingNode Named(YamlMappingNode root, string list, string inner, string name, string path, string source)
     {
         if (root.Children.TryGetValue(new YamlScalarNode(list), out var node) && node is YamlSequenceNode items)
         {
@@ -177,7 +177,7 @@ public static class KubernetesConfigLoader
             }
         }
 
-        throw new KubernetesConfigException($"Kubeconfig {path} has no {inner} named '{name}'.");
+        throw new KubernetesConfigException($"kubeconfig {path} ({source}) has no {inner} named '{name}'.");
     }
 
     private static string? Scalar(YamlMappingNode node, string key) =>
