@@ -159,7 +159,8 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
                 tentative(null);
                 throw new SandboxStartException(
                     $"Kubernetes refused to create sandbox pods in namespace '{_pods.Namespace}' ({e.Message}). "
-                    + $"Check RBAC: the service's identity ({_connection.Source}) needs create, get, list, watch and delete on pods in namespace '{_pods.Namespace}'.");
+                    + $"Check RBAC: the service's identity ({_connection.Source}) needs create, get, list, watch and delete on pods in namespace '{_pods.Namespace}'"
+                    + " (a quota or pod security admission may refuse with 403 too: the server's message above says which).");
             }
             catch (KubernetesApiException e) when ((int)e.StatusCode is >= 400 and < 500 && e.StatusCode != HttpStatusCode.TooManyRequests)
             {

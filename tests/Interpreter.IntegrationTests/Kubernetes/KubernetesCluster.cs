@@ -26,6 +26,12 @@ internal static class KubernetesCluster
     public static string PullPolicy =>
         Environment.GetEnvironmentVariable("COMPUTESANDBOX_TEST_IMAGE_PULL_POLICY") is { Length: > 0 } policy ? policy : "IfNotPresent";
 
+    /// <summary>
+    /// Small requests: without them a request equals the limit (1 CPU), and a 2-core test node fits only two
+    /// sandboxes, so a pool and a test's own pod would wait for each other.
+    /// </summary>
+    public const string Resources = """{"requests":{"cpu":"100m","memory":"128Mi"}}""";
+
     /// <summary>Settings that make a <see cref="SandboxApiFactory"/> run its pool on the cluster.</summary>
     public static Dictionary<string, string> Settings(Dictionary<string, string>? more = null)
     {
@@ -38,6 +44,7 @@ internal static class KubernetesCluster
             ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "2",
             ["App:EXECUTOR_MAX_SANDBOXES"] = "8",
             ["App:EXECUTOR_STARTUP_TIMEOUT"] = "120",
+            ["App:EXECUTOR_CONTAINER_RESOURCES"] = Resources,
         };
         foreach (var (key, value) in more ?? [])
         {
