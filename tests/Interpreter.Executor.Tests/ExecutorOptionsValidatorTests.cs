@@ -35,6 +35,7 @@ public sealed class ExecutorOptionsValidatorTests
         { "APP_EXECUTOR_AGENT_PORT", o => o.AgentPort = 70000 },
         { "APP_EXECUTOR_IMAGE_PULL_POLICY", o => o.ImagePullPolicy = "never" },
         { "APP_KUBERNETES_NAMESPACE", o => o.KubernetesNamespace = "Not_A_Namespace" },
+        { "APP_INSTANCE_NAME", o => { o.Backend = "kubernetes"; o.InstanceName = "ends-with-dash-"; } },
     };
 
     [Fact]

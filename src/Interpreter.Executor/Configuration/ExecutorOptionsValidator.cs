@@ -48,6 +48,8 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
         Require(InstanceNamePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
             "must be 1-63 letters, digits, '-', '_' or '.'");
 
+        Require(options.Backend != "kubernetes" || LabelValuePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
+            "must start and end with a letter or digit on Kubernetes (it is a label value)");
         Require(options.AgentPort is >= 1 and <= 65535, "EXECUTOR_AGENT_PORT", "must be a TCP port (1-65535)");
         Require(options.ImagePullPolicy is "Always" or "IfNotPresent" or "Never", "EXECUTOR_IMAGE_PULL_POLICY",
             "must be 'Always', 'IfNotPresent' or 'Never'");
@@ -71,6 +73,9 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial Regex NamePrefixPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex LabelValuePattern();
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex NamespacePattern();

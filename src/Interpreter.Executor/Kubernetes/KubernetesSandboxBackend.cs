@@ -98,8 +98,38 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     /// <inheritdoc />
-    public Task<int> RemoveLeftoversAsync(CancellationToken ct) =>
-        RemoveMatchingAsync($"{SandboxLabels.Managed}=true,{SandboxLabels.Instance}={_options.InstanceName}", ct);
+    /// <remarks>
+    /// Replicas of one Deployment share APP_INSTANCE_NAME, so a pod owned by another API pod that still exists is
+    /// that replica's and is left alone; the cluster removes it with its owner.
+    /// </remarks>
+    public async Task<int> RemoveLeftoversAsync(CancellationToken ct)
+    {
+        var self = await _owner.Value.WaitAsync(ct);
+        var found = await _pods.ListAsync($"{SandboxLabels.Managed}=true,{SandboxLabels.Instance}={_options.InstanceName}", ct);
+        var liveOwners = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var leftovers = new List<Pod>();
+        foreach (var pod in found)
+        {
+            var owner = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "Pod");
+            if (owner is not null && owner.Uid != self?.Uid)
+            {
+                if (!liveOwners.TryGetValue(owner.Uid, out var alive))
+                {
+                    alive = (await _pods.GetAsync(owner.Name, ct))?.Metadata.Uid == owner.Uid;
+                    liveOwners[owner.Uid] = alive;
+                }
+
+                if (alive)
+                {
+                    continue;
+                }
+            }
+
+            leftovers.Add(pod);
+        }
+
+        return await DeleteAllAsync(leftovers, ct);
+    }
 
     /// <inheritdoc />
     public Task<int> RemoveOwnAsync(CancellationToken ct) =>
@@ -336,18 +366,20 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
 
             LogOwnerUnknown(null, own, _pods.Namespace);
         }
-        catch (Exception e) when (e is KubernetesApiException or HttpRequestException or IOException or TimeoutException
-            or OperationCanceledException or JsonException)
+        catch (Exception e)
         {
+            // Best effort: without an owner the pods are still removed by this service and its successors.
             LogOwnerUnknown(e, own, _pods.Namespace);
         }
 
         return null;
     }
 
-    private async Task<int> RemoveMatchingAsync(string selector, CancellationToken ct)
+    private async Task<int> RemoveMatchingAsync(string selector, CancellationToken ct) =>
+        await DeleteAllAsync(await _pods.ListAsync(selector, ct), ct);
+
+    private async Task<int> DeleteAllAsync(IReadOnlyList<Pod> found, CancellationToken ct)
     {
-        var found = await _pods.ListAsync(selector, ct);
         await Parallel.ForEachAsync(found, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
             async (pod, token) =>
             {

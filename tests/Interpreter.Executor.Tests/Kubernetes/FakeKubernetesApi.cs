@@ -48,6 +48,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>How many next watches answer with an ERROR event 410 Gone.</summary>
     public int WatchesGone { get; set; }
 
+    /// <summary>How many next watch requests answer 500 before any stream.</summary>
+    public int WatchesFailing { get; set; }
+
     public PodStart Start { get; set; } = PodStart.BecomesReady;
 
     /// <summary>What /health answers (the agent stand-in).</summary>
@@ -93,7 +96,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         [.. Requests.Where(r => r.Method == method && (where is null || where(r)))];
 
     /// <summary>Puts a pod in place as if another process had made it.</summary>
-    public void AddPod(string name, IReadOnlyDictionary<string, string> labels, string uid = "")
+    public void AddPod(string name, IReadOnlyDictionary<string, string> labels, string uid = "", (string Name, string Uid)? owner = null)
     {
         var labelObject = new JsonObject();
         foreach (var (key, value) in labels)
@@ -108,6 +111,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labelObject },
             ["spec"] = new JsonObject(),
         };
+        if (owner is { } o)
+        {
+            pod["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Pod", ["name"] = o.Name, ["uid"] = o.Uid,
+            });
+        }
+
         Store(pod, uid.Length > 0 ? uid : Guid.NewGuid().ToString());
     }
 
@@ -216,6 +227,13 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var name = (query["fieldSelector"].FirstOrDefault() ?? "").Replace("metadata.name=", "", StringComparison.Ordinal);
         var from = long.Parse(query["resourceVersion"].FirstOrDefault() ?? "0");
         var seconds = int.Parse(query["timeoutSeconds"].FirstOrDefault() ?? "30");
+        if (WatchesFailing > 0)
+        {
+            WatchesFailing--;
+            await Status(500, "InternalError", "etcdserver: leader changed").ExecuteAsync(context);
+            return;
+        }
+
         int? dropAfter = DropWatchAfterEvents.TryDequeue(out var n) ? n : null;
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";

@@ -184,6 +184,36 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemoveLeftoversAsync_SparesPodsOfAnotherLiveReplica_WhenInCluster()
+    {
+        _api.AddPod("api-self", new Dictionary<string, string>(), uid: "uid-self");
+        _api.AddPod("api-other", new Dictionary<string, string>(), uid: "uid-other");
+        _api.AddPod("code-executor-other-replica", Labels("unit", "r1"), owner: ("api-other", "uid-other"));
+        _api.AddPod("code-executor-dead-replica", Labels("unit", "r2"), owner: ("api-gone", "uid-gone"));
+        _api.AddPod("code-executor-reused-name", Labels("unit", "r3"), owner: ("api-other", "uid-of-an-earlier-api-other"));
+        _api.AddPod("code-executor-my-earlier-process", Labels("unit", "r4"), owner: ("api-self", "uid-self"));
+        _api.AddPod("code-executor-no-owner", Labels("unit", "r5"));
+        var backend = Backend(inClusterPod: "api-self");
+
+        var removed = await backend.RemoveLeftoversAsync(Ct);
+
+        removed.ShouldBe(4);
+        _api.PodNames().ShouldBe(["api-other", "api-self", "code-executor-other-replica"]);
+    }
+
+    [Fact]
+    public async Task CreateAsync_WatchesAgain_WhenWatchRequestFails()
+    {
+        _api.WatchesFailing = 2;
+        var backend = Backend();
+
+        var sandbox = await backend.CreateAsync(Ct);
+
+        _api.Recorded("GET", r => r.IsWatch).Count.ShouldBe(3);
+        _api.PodNames().ShouldBe([sandbox.Name]);
+    }
+
+    [Fact]
     public async Task RemoveOwnAsync_DeletesOnlyThisRunsPods_WhenEarlierRunsLeftSome()
     {
         var run = new SandboxRun();
