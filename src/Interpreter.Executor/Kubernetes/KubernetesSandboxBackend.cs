@@ -69,11 +69,17 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             await WaitForAgentAsync(pod.Metadata.Name, endpoint, deadline.Token, ct);
             return new SandboxInstance(pod.Metadata.Name, pod.Metadata.Name, endpoint, DateTimeOffset.UtcNow);
         }
-        catch
+        catch (Exception e)
         {
             if (name is not null)
             {
                 await DeleteQuietlyAsync(name);
+            }
+
+            if (e is OperationCanceledException && deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new SandboxStartException(
+                    $"The Kubernetes API did not take a sandbox pod within {_options.StartupTimeoutSeconds} s (APP_EXECUTOR_STARTUP_TIMEOUT).");
             }
 
             throw;
