@@ -448,6 +448,19 @@ def _reseed_numpy():
             pass
 
 
+def _set_dumpable(dumpable):
+    """PR_SET_DUMPABLE. User code runs under the agent's uid; a non-dumpable agent
+    cannot be ptraced or have its memory (/proc/1/mem) read or written by it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(4, 1 if dumpable else 0, 0, 0, 0) != 0:  # 4 = PR_SET_DUMPABLE
+            _log(f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}")
+    except (OSError, AttributeError) as e:
+        _log(f"prctl(PR_SET_DUMPABLE) unavailable: {type(e).__name__}")
+
+
 def _reap_orphans():
     while True:
         try:
@@ -475,6 +488,9 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python process
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        # Inherited from the non-dumpable agent; dumpable again, the child owns its
+        # /proc/self files (oom_score_adj below, fd listings user code reads).
+        _set_dumpable(True)
         try:
             # Make the OOM killer pick this child (and its children), not the agent.
             with open("/proc/self/oom_score_adj", "w") as f:
@@ -713,9 +729,19 @@ def _has_exited(pid):
     return info is not None
 
 
+def _ignore_termination():
+    """From the first execution on, SIGTERM and SIGINT can only come from user code:
+    the service removes a sandbox with SIGKILL. As PID 1 the agent receives only the
+    signals it handles, so ignoring these two leaves user code no signal that ends
+    it (a fresh child resets them; the prepared one was forked before)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_execution(source, env, timeout, conn):
     """Runs source in a forked child; returns the execute response (dict), or None
     when the client went away (the child is killed then)."""
+    _ignore_termination()
     before, before_undecodable = _scan_workspace()
     oom_before = memory_cgroup.oom_kills()
     started = time.monotonic()
@@ -848,13 +874,22 @@ def run_execution(source, env, timeout, conn):
     else:
         exit_code = os.WEXITSTATUS(status)
 
+    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
+    if files_truncated:
+        notes.append(
+            f"Only the first {MAX_OUTPUT_FILES} changed files (sorted by path) were returned; "
+            f"the others were left out.")
+    if files_skipped:
+        notes.append(
+            f"{files_skipped} changed file{'s' if files_skipped != 1 else ''} whose name is not valid UTF-8 "
+            f"{'were' if files_skipped != 1 else 'was'} not returned.")
+
     stderr_text = err.text()
     for note in notes:
         if stderr_text and not stderr_text.endswith("\n"):
             stderr_text += "\n"
         stderr_text += note + "\n"
 
-    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
     return {
         "stdout": out.text(),
         "stderr": stderr_text,
@@ -1316,6 +1351,7 @@ def main():
     # copy) the parent's pages just to run the garbage collector over them.
     gc.collect()
     gc.freeze()
+    _set_dumpable(False)
     # As PID 1 of a container, SIGTERM is ignored unless handled.
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)
