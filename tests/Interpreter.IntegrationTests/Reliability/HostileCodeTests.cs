@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Interpreter.Api.Features.Execute;
+using Interpreter.Executor.Docker;
+using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;
 using Shouldly;
 
@@ -605,15 +607,17 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     private async Task<HashSet<string>> SteadyPoolAsync()
     {
         HashSet<string> ids = [];
-        await Eventually.TrueAsync(async () =>
+        var seen = "";
+        await WithStateAsync(() => seen, Eventually.TrueAsync(async () =>
             {
                 var containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
                 ids = containers.Select(c => c.Id).ToHashSet();
                 var pool = fixture.Api.Pool.Snapshot;
+                seen = Describe(pool, containers);
                 return pool is { Ready: PoolTarget, Starting: 0, InUse: 0, Live: PoolTarget }
                     && containers.Count == PoolTarget && containers.All(c => c.State == "running");
             },
-            TimeSpan.FromSeconds(120), $"the pool to settle at {PoolTarget} ready sandboxes", Ct);
+            TimeSpan.FromSeconds(120), $"the pool to settle at {PoolTarget} ready sandboxes", Ct));
         return ids;
     }
 
@@ -630,10 +634,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         next.Stdout.ShouldStartWith("healthy ");
         var nextContainer = next.Stdout["healthy ".Length..].Trim();
         nextContainer.ShouldNotBe(usedContainer);
-        await Eventually.TrueAsync(async () =>
+        var seen = "";
+        await WithStateAsync(() => seen, Eventually.TrueAsync(async () =>
             {
                 var containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
                 var pool = fixture.Api.Pool.Snapshot;
+                seen = Describe(pool, containers) + $"; used {usedContainer ?? "unknown"} and {nextContainer}, ready before: {string.Join(",", before.Select(id => id[..12]))}";
                 return containers.All(c => !c.Id.StartsWith(nextContainer, StringComparison.Ordinal))
                     && (usedContainer is null || containers.All(c => !c.Id.StartsWith(usedContainer, StringComparison.Ordinal)))
                     // Both runs took a sandbox that was ready before; neither is still there, dead or alive.
@@ -641,6 +647,22 @@ public sealed class HostileCodeTests(DockerFixture fixture)
                     && containers.Count == PoolTarget && containers.All(c => c.State == "running")
                     && pool is { Ready: PoolTarget, InUse: 0, Live: PoolTarget };
             },
-            TimeSpan.FromSeconds(120), $"the used sandboxes to be removed and the pool to hold {PoolTarget} running sandboxes", Ct);
+            TimeSpan.FromSeconds(120), $"the used sandboxes to be removed and the pool to hold {PoolTarget} running sandboxes", Ct));
+    }
+
+    private static string Describe(PoolSnapshot pool, IReadOnlyList<ContainerSummary> containers) =>
+        $"{pool}; containers: {string.Join(", ", containers.Select(c => $"{c.Id[..12]} {c.State}"))}";
+
+    /// <summary>Awaits <paramref name="wait"/>; a timeout names what was seen last.</summary>
+    private static async Task WithStateAsync(Func<string> seen, Task wait)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last seen: {seen()}", e);
+        }
     }
 }
