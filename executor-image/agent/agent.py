@@ -228,7 +228,12 @@ def _scan_workspace():
     ({path: key} for UTF-8 paths, {path bytes: key} for the others)."""
     files = {}
     undecodable = {}
-    stack = [WORKSPACE.encode()]
+    root = WORKSPACE.encode()
+    try:
+        _ensure_access(root, os.lstat(root), 0o700)
+    except OSError:
+        pass
+    stack = [root]
     while stack:
         folder = stack.pop()
         try:
@@ -242,8 +247,10 @@ def _scan_workspace():
                 except OSError:
                     continue
                 if stat.S_ISDIR(st.st_mode):
+                    _ensure_access(entry.path, st, 0o700)
                     stack.append(entry.path)
                 elif stat.S_ISREG(st.st_mode):
+                    _ensure_access(entry.path, st, 0o400)
                     # ctime cannot be set by user code, so content changes that keep
                     # size and mtime (os.utime) are still seen.
                     key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
@@ -252,6 +259,18 @@ def _scan_workspace():
                     except UnicodeDecodeError:
                         undecodable[entry.path] = key
     return files, undecodable
+
+
+def _ensure_access(path, st, bits):
+    """User code may take its own permissions away (chmod 000 on a file or folder).
+    The agent has the same uid, so it owns those and gives itself access back:
+    what the run wrote is still collected. Only called when no user process runs,
+    on what lstat says is a folder or a regular file."""
+    if st.st_mode & bits != bits:
+        try:
+            os.chmod(path, stat.S_IMODE(st.st_mode) | bits)
+        except OSError:
+            pass
 
 
 def _changed_files(before, before_undecodable):

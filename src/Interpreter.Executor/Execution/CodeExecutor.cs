@@ -37,12 +37,16 @@ public sealed partial class CodeExecutor(
                 LogFilesTruncated(lease.Sandbox.Name, result.Files.Count);
             }
 
-            if (request.Outputs is { } sink)
+            var stderr = result.Stderr;
+            if (request.Outputs is { } sink && await CollectOutputsAsync(lease, result.Files, sink, ct) is > 0 and var lost)
             {
-                await CollectOutputsAsync(lease, result.Files, sink, ct);
+                stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n")
+                    + (lost == 1
+                        ? "1 changed file could not be collected from the sandbox.\n"
+                        : $"{lost} changed files could not be collected from the sandbox.\n");
             }
 
-            return new ExecutionResult(result.Stdout, result.Stderr, result.ExitCode, result.Files);
+            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, result.Files);
         }
         catch (AgentUnavailableException e)
         {
@@ -109,9 +113,11 @@ public sealed partial class CodeExecutor(
         }
     }
 
-    private async Task CollectOutputsAsync(
+    /// <summary>Streams every listed file to the sink; returns how many could not be collected.</summary>
+    private async Task<int> CollectOutputsAsync(
         SandboxLease lease, IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, CancellationToken ct)
     {
+        var lost = 0;
         foreach (var file in files)
         {
             Stream content;
@@ -121,8 +127,9 @@ public sealed partial class CodeExecutor(
             }
             catch (AgentUnavailableException e)
             {
-                // Gone since the agent listed it (a leftover background process): the others still count.
+                // Gone since the agent listed it (or the sandbox died meanwhile): the others still count.
                 LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                lost++;
                 continue;
             }
 
@@ -136,9 +143,12 @@ public sealed partial class CodeExecutor(
                 {
                     // The sandbox broke off while sending; what the sink failed to take is left out.
                     LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                    lost++;
                 }
             }
         }
+
+        return lost;
     }
 
     private static string Outcome(AgentExecuteResult result) => result switch

@@ -531,6 +531,35 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Execute_StillReturnsTheFiles_WhenCodeTakesItsOwnPermissionsAway()
+    {
+        var before = await SteadyPoolAsync();
+        const string code = """
+            import os
+            os.makedirs("/workspace/locked/deeper")
+            with open("/workspace/locked/deeper/a.txt", "w") as f:
+                f.write("in a folder nobody may enter")
+            with open("/workspace/unreadable.txt", "w") as f:
+                f.write("nobody may read this")
+            os.chmod("/workspace/unreadable.txt", 0)
+            os.chmod("/workspace/locked/deeper", 0)
+            os.chmod("/workspace/locked", 0o100)
+            os.chmod("/workspace", 0)
+            print(os.access("/workspace", os.R_OK))
+            """;
+
+        var run = await RunAsync(code);
+
+        run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
+        run.Output.ShouldBe("False\n");
+        run.Result.Stderr.ShouldBe("");
+        run.Result.Files.Keys.Order(StringComparer.Ordinal).ShouldBe(["/workspace/locked/deeper/a.txt", "/workspace/unreadable.txt"]);
+        run.Result.Files["/workspace/unreadable.txt"].ShouldBe(FileCalls.Sha256("nobody may read this"u8.ToArray()));
+        run.Result.Files["/workspace/locked/deeper/a.txt"].ShouldBe(FileCalls.Sha256("in a folder nobody may enter"u8.ToArray()));
+        await ShouldRecoverAsync(before, run.ContainerId);
+    }
+
+    [Fact]
     public async Task Execute_ReturnsOddNamesExactlyAndSaysWhatItSkipped_WhenFileNamesHoldNewlinesOrNonUtf8Bytes()
     {
         var before = await SteadyPoolAsync();
