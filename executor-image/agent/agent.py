@@ -18,6 +18,7 @@ import json
 import linecache
 import os
 import posixpath
+import resource
 import selectors
 import signal
 import socket
@@ -748,6 +749,36 @@ def _has_exited(pid):
     return info is not None
 
 
+# Limits of the agent's own process. User code has the agent's uid, so it may
+# change them with prlimit(2); after each run they are put back where possible.
+GUARDED_LIMITS = ("RLIMIT_NOFILE", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_STACK",
+                  "RLIMIT_NPROC", "RLIMIT_CPU")
+_limits_at_start = {}
+
+
+def _record_limits():
+    for name in GUARDED_LIMITS:
+        try:
+            _limits_at_start[name] = resource.getrlimit(getattr(resource, name))
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _restore_limits():
+    """Puts back limits user code changed; returns the names it could not restore
+    (a lowered hard limit cannot be raised again without privileges)."""
+    lost = []
+    for name, original in _limits_at_start.items():
+        which = getattr(resource, name)
+        try:
+            if resource.getrlimit(which) == original:
+                continue
+            resource.setrlimit(which, original)
+        except (ValueError, OSError):
+            lost.append(name)
+    return lost
+
+
 def _ignore_termination():
     """From the first execution on, SIGTERM and SIGINT can only come from user code:
     the service removes a sandbox with SIGKILL. As PID 1 the agent receives only the
@@ -851,6 +882,7 @@ def run_execution(source, env, timeout, conn):
                     break
                 read_ready(sel.select(remaining))
         status = _kill_all(pid)
+        crippled = _restore_limits()
         # Whatever the killed processes left in the pipes.
         drain_until = time.monotonic() + DRAIN_AFTER_EXIT_SECONDS
         while open_pipes:
@@ -894,6 +926,10 @@ def run_execution(source, env, timeout, conn):
         exit_code = os.WEXITSTATUS(status)
 
     files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
+    if crippled:
+        notes.append(
+            f"The code lowered the sandbox agent's own limits ({', '.join(crippled)}); "
+            f"the changed files reported may be incomplete.")
     if files_truncated:
         notes.append(
             f"Only the first {MAX_OUTPUT_FILES} changed files (sorted by path) were returned; "
@@ -1371,6 +1407,7 @@ def main():
     gc.collect()
     gc.freeze()
     _set_dumpable(False)
+    _record_limits()
     # As PID 1 of a container, SIGTERM is ignored unless handled.
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)

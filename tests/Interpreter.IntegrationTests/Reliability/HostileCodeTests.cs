@@ -297,6 +297,51 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Execute_RestoresTheAgentsLimits_WhenCodeLowersOnlyTheirSoftValues()
+    {
+        var before = await SteadyPoolAsync();
+        const string code = """
+            import resource
+            hard = resource.prlimit(1, resource.RLIMIT_NOFILE)[1]
+            resource.prlimit(1, resource.RLIMIT_NOFILE, (1, hard))
+            with open("/workspace/kept.txt", "w") as f:
+                f.write("listed anyway")
+            print("lowered")
+            """;
+
+        var run = await RunAsync(code);
+
+        run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
+        run.Output.ShouldBe("lowered\n");
+        run.Result.Stderr.ShouldBe("");
+        run.Result.Files.Keys.ShouldBe(["/workspace/kept.txt"]);
+        await ShouldRecoverAsync(before, run.ContainerId);
+    }
+
+    [Fact]
+    public async Task Execute_SaysTheFilesMayBeIncomplete_WhenCodeLowersTheAgentsHardFileLimit()
+    {
+        var before = await SteadyPoolAsync();
+        // A lowered hard limit cannot be raised again without privileges: the agent can no longer open the
+        // workspace to list what changed, and says so instead of answering as if nothing had.
+        const string code = """
+            import resource
+            with open("/workspace/unlisted.txt", "w") as f:
+                f.write("the agent cannot open the workspace any more")
+            resource.prlimit(1, resource.RLIMIT_NOFILE, (1, 1))
+            print("lowered")
+            """;
+
+        var run = await RunAsync(code);
+
+        run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
+        run.Output.ShouldBe("lowered\n");
+        run.Result.Stderr.ShouldBe("The code lowered the sandbox agent's own limits (RLIMIT_NOFILE); the changed files reported may be incomplete.\n");
+        run.Result.Files.ShouldBeEmpty();
+        await ShouldRecoverAsync(before, run.ContainerId);
+    }
+
+    [Fact]
     public async Task Execute_EndsWhenTheMainProcessExits_WhenAGrandchildOutlivesItHoldingTheOutputPipes()
     {
         var before = await SteadyPoolAsync();
