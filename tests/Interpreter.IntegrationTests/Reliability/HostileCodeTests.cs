@@ -137,6 +137,39 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Execute_Returns137NamingTheLimit_WhenCodeFillsEveryTmpfsBeyondTheMemoryLimit()
+    {
+        var before = await SteadyPoolAsync();
+        // /tmp (256Mi), /workspace (64Mi) and /dev/shm (64Mi) are tmpfs: their pages count against the sandbox's
+        // 384Mi memory, so filling them all runs into the memory limit before any of them is full.
+        const string code = """
+            import os
+            block = b"\1" * (1 << 20)
+            print("filling", flush=True)
+            for path in ("/tmp/filler.bin", "/workspace/filler.bin", "/dev/shm/filler.bin"):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+                try:
+                    while True:
+                        os.write(fd, block)
+                except OSError as e:
+                    print(path, e.strerror, flush=True)
+                finally:
+                    os.close(fd)
+            print("all full")
+            """;
+
+        var run = await RunAsync(code);
+
+        run.Result.ExitCode.ShouldBe(137, run.Result.Stderr);
+        run.Output.ShouldStartWith("filling\n");
+        run.Output.ShouldNotContain("all full");
+        // The code, not the agent, is the OOM killer's pick: the agent survives to answer and collect.
+        run.Result.Stderr.ShouldBe("Killed: the code used more memory than the sandbox limit (384 MiB).\n");
+        run.Result.Files.Keys.ShouldBeSubsetOf(["/workspace/filler.bin"]);
+        await ShouldRecoverAsync(before, run.ContainerId);
+    }
+
+    [Fact]
     public async Task Execute_ReturnsMinusOneAtTheTimeout_WhenCodeLoopsForeverIgnoringSignals()
     {
         var before = await SteadyPoolAsync();
