@@ -18,6 +18,7 @@ import json
 import linecache
 import os
 import posixpath
+import resource
 import selectors
 import signal
 import socket
@@ -228,7 +229,12 @@ def _scan_workspace():
     ({path: key} for UTF-8 paths, {path bytes: key} for the others)."""
     files = {}
     undecodable = {}
-    stack = [WORKSPACE.encode()]
+    root = WORKSPACE.encode()
+    try:
+        _ensure_access(root, os.lstat(root), 0o700)
+    except OSError:
+        pass
+    stack = [root]
     while stack:
         folder = stack.pop()
         try:
@@ -242,8 +248,10 @@ def _scan_workspace():
                 except OSError:
                     continue
                 if stat.S_ISDIR(st.st_mode):
+                    _ensure_access(entry.path, st, 0o700)
                     stack.append(entry.path)
                 elif stat.S_ISREG(st.st_mode):
+                    _ensure_access(entry.path, st, 0o400)
                     # ctime cannot be set by user code, so content changes that keep
                     # size and mtime (os.utime) are still seen.
                     key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
@@ -252,6 +260,18 @@ def _scan_workspace():
                     except UnicodeDecodeError:
                         undecodable[entry.path] = key
     return files, undecodable
+
+
+def _ensure_access(path, st, bits):
+    """User code may take its own permissions away (chmod 000 on a file or folder).
+    The agent has the same uid, so it owns those and gives itself access back:
+    what the run wrote is still collected. Only called when no user process runs,
+    on what lstat says is a folder or a regular file."""
+    if st.st_mode & bits != bits:
+        try:
+            os.chmod(path, stat.S_IMODE(st.st_mode) | bits)
+        except OSError:
+            pass
 
 
 def _changed_files(before, before_undecodable):
@@ -448,6 +468,19 @@ def _reseed_numpy():
             pass
 
 
+def _set_dumpable(dumpable):
+    """PR_SET_DUMPABLE. User code runs under the agent's uid; a non-dumpable agent
+    cannot be ptraced or have its memory (/proc/1/mem) read or written by it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(4, 1 if dumpable else 0, 0, 0, 0) != 0:  # 4 = PR_SET_DUMPABLE
+            _log(f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}")
+    except (OSError, AttributeError) as e:
+        _log(f"prctl(PR_SET_DUMPABLE) unavailable: {type(e).__name__}")
+
+
 def _reap_orphans():
     while True:
         try:
@@ -475,6 +508,9 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python process
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        # Inherited from the non-dumpable agent; dumpable again, the child owns its
+        # /proc/self files (oom_score_adj below, fd listings user code reads).
+        _set_dumpable(True)
         try:
             # Make the OOM killer pick this child (and its children), not the agent.
             with open("/proc/self/oom_score_adj", "w") as f:
@@ -713,9 +749,49 @@ def _has_exited(pid):
     return info is not None
 
 
+# Limits of the agent's own process. User code has the agent's uid, so it may
+# change them with prlimit(2); after each run they are put back where possible.
+GUARDED_LIMITS = ("RLIMIT_NOFILE", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_STACK",
+                  "RLIMIT_NPROC", "RLIMIT_CPU")
+_limits_at_start = {}
+
+
+def _record_limits():
+    for name in GUARDED_LIMITS:
+        try:
+            _limits_at_start[name] = resource.getrlimit(getattr(resource, name))
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _restore_limits():
+    """Puts back limits user code changed; returns the names it could not restore
+    (a lowered hard limit cannot be raised again without privileges)."""
+    lost = []
+    for name, original in _limits_at_start.items():
+        which = getattr(resource, name)
+        try:
+            if resource.getrlimit(which) == original:
+                continue
+            resource.setrlimit(which, original)
+        except (ValueError, OSError):
+            lost.append(name)
+    return lost
+
+
+def _ignore_termination():
+    """From the first execution on, SIGTERM and SIGINT can only come from user code:
+    the service removes a sandbox with SIGKILL. As PID 1 the agent receives only the
+    signals it handles, so ignoring these two leaves user code no signal that ends
+    it (a fresh child resets them; the prepared one was forked before)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_execution(source, env, timeout, conn):
     """Runs source in a forked child; returns the execute response (dict), or None
     when the client went away (the child is killed then)."""
+    _ignore_termination()
     before, before_undecodable = _scan_workspace()
     oom_before = memory_cgroup.oom_kills()
     started = time.monotonic()
@@ -806,6 +882,7 @@ def run_execution(source, env, timeout, conn):
                     break
                 read_ready(sel.select(remaining))
         status = _kill_all(pid)
+        crippled = _restore_limits()
         # Whatever the killed processes left in the pipes.
         drain_until = time.monotonic() + DRAIN_AFTER_EXIT_SECONDS
         while open_pipes:
@@ -848,13 +925,26 @@ def run_execution(source, env, timeout, conn):
     else:
         exit_code = os.WEXITSTATUS(status)
 
+    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
+    if crippled:
+        notes.append(
+            f"The code lowered the sandbox agent's own limits ({', '.join(crippled)}); "
+            f"the changed files reported may be incomplete.")
+    if files_truncated:
+        notes.append(
+            f"Only the first {MAX_OUTPUT_FILES} changed files (sorted by path) were returned; "
+            f"the others were left out.")
+    if files_skipped:
+        notes.append(
+            f"{files_skipped} changed file{'s' if files_skipped != 1 else ''} whose name is not valid UTF-8 "
+            f"{'were' if files_skipped != 1 else 'was'} not returned.")
+
     stderr_text = err.text()
     for note in notes:
         if stderr_text and not stderr_text.endswith("\n"):
             stderr_text += "\n"
         stderr_text += note + "\n"
 
-    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
     return {
         "stdout": out.text(),
         "stderr": stderr_text,
@@ -1316,6 +1406,8 @@ def main():
     # copy) the parent's pages just to run the garbage collector over them.
     gc.collect()
     gc.freeze()
+    _set_dumpable(False)
+    _record_limits()
     # As PID 1 of a container, SIGTERM is ignored unless handled.
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)

@@ -42,6 +42,9 @@ public sealed partial class DockerSandboxBackend(
             await engine.StartContainerAsync(id, ct);
             var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName));
             await WaitForAgentAsync(id, endpoint, ct);
+            // The socket exists now: user code (the agent's uid) must not write through this host folder,
+            // which no size limit covers.
+            File.SetUnixFileMode(socketFolder, (UnixFileMode)0x1ED);
             return new SandboxInstance(id, name, endpoint, DateTimeOffset.UtcNow);
         }
         catch

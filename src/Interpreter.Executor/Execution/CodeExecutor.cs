@@ -17,6 +17,7 @@ public sealed partial class CodeExecutor(
     ILogger<CodeExecutor> logger) : ICodeExecutor
 {
     private static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
     public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken ct)
@@ -36,17 +37,30 @@ public sealed partial class CodeExecutor(
                 LogFilesTruncated(lease.Sandbox.Name, result.Files.Count);
             }
 
-            if (request.Outputs is { } sink)
+            var stderr = result.Stderr;
+            if (request.Outputs is { } sink && await CollectOutputsAsync(lease, result.Files, sink, ct) is > 0 and var lost)
             {
-                await CollectOutputsAsync(lease, result.Files, sink, ct);
+                stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n")
+                    + (lost == 1
+                        ? "1 changed file could not be collected from the sandbox.\n"
+                        : $"{lost} changed files could not be collected from the sandbox.\n");
             }
 
-            return new ExecutionResult(result.Stdout, result.Stderr, result.ExitCode, result.Files);
+            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, result.Files);
         }
         catch (AgentUnavailableException e)
         {
             var elapsed = Stopwatch.GetElapsedTime(startedAt);
-            var why = await DescribeAsync(lease.Sandbox, ct);
+            if (elapsed >= request.Timeout)
+            {
+                LogSandboxLost(lease.Sandbox.Name, e.Message);
+                metrics.Executed(elapsed, "timeout");
+                return new ExecutionResult("", $"Execution timed out after {request.Timeout.TotalSeconds:0.###} seconds.\n", -1, []);
+            }
+
+            // The agent is the sandbox's PID 1: user code can kill it (e.g. with prlimit), and then the container
+            // dies with everything in it. That is a result of the code, like any other kill: 137, saying why.
+            var why = await DescribeLossAsync(lease.Sandbox, ct);
             LogSandboxLost(lease.Sandbox.Name, why ?? e.Message);
             metrics.Executed(elapsed, "sandbox_lost");
             if (why is not null && why.Contains("memory", StringComparison.Ordinal))
@@ -54,12 +68,28 @@ public sealed partial class CodeExecutor(
                 return new ExecutionResult("", $"Killed: {why}.\n", 137, []);
             }
 
-            if (elapsed >= request.Timeout)
+            return new ExecutionResult("",
+                $"Killed: the sandbox died during the execution ({why ?? "its agent closed the connection"}); the run's output and files are lost.\n",
+                137, []);
+        }
+    }
+
+    /// <summary>
+    /// Asks the backend why the sandbox is gone, waiting briefly: the agent's connection closes a moment before
+    /// the engine records that the container stopped.
+    /// </summary>
+    private async Task<string?> DescribeLossAsync(SandboxInstance sandbox, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)DescribeWait.TotalSeconds;
+        while (true)
+        {
+            var why = await DescribeAsync(sandbox, ct);
+            if (why is not null || Stopwatch.GetTimestamp() >= deadline)
             {
-                return new ExecutionResult("", $"Execution timed out after {request.Timeout.TotalSeconds:0.###} seconds.\n", -1, []);
+                return why;
             }
 
-            return new ExecutionResult("", $"The sandbox stopped answering during the execution ({why ?? "its agent closed the connection"}).\n", -1, []);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
     }
 
@@ -83,9 +113,11 @@ public sealed partial class CodeExecutor(
         }
     }
 
-    private async Task CollectOutputsAsync(
+    /// <summary>Streams every listed file to the sink; returns how many could not be collected.</summary>
+    private async Task<int> CollectOutputsAsync(
         SandboxLease lease, IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, CancellationToken ct)
     {
+        var lost = 0;
         foreach (var file in files)
         {
             Stream content;
@@ -95,8 +127,9 @@ public sealed partial class CodeExecutor(
             }
             catch (AgentUnavailableException e)
             {
-                // Gone since the agent listed it (a leftover background process): the others still count.
+                // Gone since the agent listed it (or the sandbox died meanwhile): the others still count.
                 LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                lost++;
                 continue;
             }
 
@@ -110,9 +143,12 @@ public sealed partial class CodeExecutor(
                 {
                     // The sandbox broke off while sending; what the sink failed to take is left out.
                     LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                    lost++;
                 }
             }
         }
+
+        return lost;
     }
 
     private static string Outcome(AgentExecuteResult result) => result switch

@@ -76,6 +76,7 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     {
         var startedAt = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _waiting);
+        var waiting = true;
         Wake();
         try
         {
@@ -99,6 +100,10 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
                 }
 
                 Interlocked.Decrement(ref _readyCount);
+                // Holding a sandbox, the request no longer asks for one: while it is health-checked the refill
+                // must not start a spare that would stay ready beyond the target.
+                Interlocked.Decrement(ref _waiting);
+                waiting = false;
                 if (await IsUsableAsync(sandbox, ct))
                 {
                     Interlocked.Increment(ref _inUse);
@@ -107,12 +112,18 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
                 }
 
                 LogDiscarded(sandbox.Name);
+                Interlocked.Increment(ref _waiting);
+                waiting = true;
                 Retire(sandbox);
             }
         }
         finally
         {
-            Interlocked.Decrement(ref _waiting);
+            if (waiting)
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+
             Wake();
         }
     }

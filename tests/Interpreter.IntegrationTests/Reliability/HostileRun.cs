@@ -1,0 +1,9 @@
+using Interpreter.Api.Features.Execute;
+
+namespace Interpreter.IntegrationTests.Reliability;
+
+/// <summary>
+/// One hostile execution: the API's answer, the sandbox it ran in (its hostname, printed first; null when the
+/// run's output was lost with the sandbox), the stdout after that first line, and the answer's size in bytes.
+/// </summary>
+internal sealed record HostileRun(ExecuteResponse Result, string? ContainerId, string Output, long BodyBytes);
