@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Interpreter.IntegrationTests.Infrastructure;
+using Shouldly;
+
+namespace Interpreter.IntegrationTests.Reliability;
+
+/// <summary>
+/// Hundreds of hostile requests (see <see cref="HostileRequestCases"/>) against the real API on real Kestrel, each on
+/// its own raw connection: every one is answered with a 4xx that carries a message naming the problem (or, for a body
+/// that never comes, at worst a closed connection), never a 5xx; the server stays alive, and nothing is written
+/// outside the storage folder.
+/// </summary>
+public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassFixture<HostileRequestFixture>
+{
+    // A body that never arrives is given up by Kestrel after its minimum-data-rate grace period (5 s by default).
+    private static readonly TimeSpan StallPatience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> CaseNames => new(HostileRequestCases.All.Keys);
+
+    [Fact]
+    public void Cases_AreAtLeastTwoHundred_WhenGenerated()
+    {
+        var cases = HostileRequestCases.All.Values.ToList();
+
+        cases.Count.ShouldBeGreaterThanOrEqualTo(200);
+        cases.SelectMany(c => c.Statuses).ShouldAllBe(status => status >= 400 && status < 500);
+        cases.Select(c => c.Target).Distinct().Count().ShouldBeGreaterThan(6);
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task Request_Answers4xxWithMessage_WhenHostile(string name)
+    {
+        var request = HostileRequestCases.All[name];
+
+        var response = await SendAsync(request);
+
+        Verdict(request, response).ShouldBeNull();
+        using var health = await fixture.Client.GetAsync("/healthz", Ct);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK, "the server must stay alive");
+        await fixture.AssertNothingWrittenOutsideStorageAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Server_ExecutesAndServesFiles_WhenEveryHostileRequestArrivesAtOnce()
+    {
+        var failures = new ConcurrentBag<string>();
+
+        await Parallel.ForEachAsync(HostileRequestCases.All.Values, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct },
+            async (request, _) =>
+            {
+                var response = await SendAsync(request);
+                if (response.Status is >= 500 || (response.Status is null && !request.MayGoUnanswered) || response.Status is < 400)
+                {
+                    failures.Add($"{request.Name}: {response}");
+                }
+            });
+
+        failures.ShouldBeEmpty();
+        using var health = await fixture.Client.GetAsync("/healthz", Ct);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var run = await fixture.Client.ExecuteAsync("print('still serving')", Ct);
+        run.Stdout.ShouldBe("still serving\n");
+        var file = await fixture.Client.DownloadBytesAsync(HostileRequestCases.ChatA, HostileRequestCases.HashA, HostileRequestCases.FileAName, Ct);
+        file.ShouldBe(HostileRequestCases.FileA);
+        await fixture.AssertNothingWrittenOutsideStorageAsync(Ct);
+    }
+
+    private Task<RawHttpResponse> SendAsync(HostileRequestCase request) =>
+        RawHttpClient.SendAsync(fixture.Port, request, request.Delivery == BodyDelivery.Stall ? StallPatience : Patience, Ct);
+
+    /// <summary>Null when the answer is what the case demands, else what is wrong with it.</summary>
+    private static string? Verdict(HostileRequestCase request, RawHttpResponse response)
+    {
+        if (response.Status is not { } status)
+        {
+            return request.MayGoUnanswered ? null : $"no answer: {response}";
+        }
+
+        if (status is < 400 or >= 500 || !request.Statuses.Contains(status))
+        {
+            return $"expected {string.Join(" or ", request.Statuses)}, got {response}";
+        }
+
+        var mediaType = response.ContentType?.Split(';')[0].Trim();
+        if (mediaType != HostileAnswer.ExpectedMediaType(request, status))
+        {
+            return $"expected {HostileAnswer.ExpectedMediaType(request, status)}, got {response}";
+        }
+
+        var message = HostileAnswer.MessageOf(request, response);
+        if (message is null)
+        {
+            return $"the answer carries no message: {response}";
+        }
+
+        return request.Mention is { } mention && !message.Contains(mention, StringComparison.OrdinalIgnoreCase)
+            ? $"the message does not name '{mention}': {message}"
+            : null;
+    }
+}
