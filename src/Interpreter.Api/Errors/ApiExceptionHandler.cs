@@ -64,21 +64,18 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     {
         if (bad.InnerException is JsonException json)
         {
-            var field = json.Path is { Length: > 2 } path ? path[2..] : null;
-            return field is null
-                ? $"The request body is not valid JSON: {FirstSentence(json.Message)}"
-                : $"The field '{field}' has an invalid value or type: {FirstSentence(json.Message)}";
+            return JsonErrors.Describe(json);
         }
 
-        return bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
-            ? "The request body is empty; send a JSON object."
-            : bad.Message;
-    }
+        if (bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase))
+        {
+            return "The request body is empty; send a JSON object.";
+        }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
+        // Binding's own words name a .NET parameter ("Required parameter \"ExecuteRequest request\" ..."): say it in JSON terms.
+        return bad.Message.Contains("was not provided from body", StringComparison.Ordinal)
+            ? JsonErrors.NotAnObject
+            : bad.Message;
     }
 
     private static ProblemDetails FromInput(HttpContext context, ExecutionInputException input)

@@ -19,7 +19,8 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> CaseNames => new(HostileRequestCases.All.Keys);
+    public static IEnumerable<TheoryDataRow<string>> CaseNames =>
+        HostileRequestCases.All.Keys.Select(name => new TheoryDataRow<string>(name) { TestDisplayName = name });
 
     [Fact]
     public void Cases_AreAtLeastTwoHundred_WhenGenerated()
@@ -39,6 +40,7 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
 
         var response = await SendAsync(request);
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{request.Name} -> {response} {string.Join("; ", response.Headers.Select(h => $"{h.Key}: {h.Value}"))}");
         Verdict(request, response).ShouldBeNull();
         using var health = await fixture.Client.GetAsync("/healthz", Ct);
         health.StatusCode.ShouldBe(HttpStatusCode.OK, "the server must stay alive");
