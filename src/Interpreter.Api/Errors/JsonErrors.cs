@@ -34,6 +34,12 @@ internal static class JsonErrors
             return NotAnObject;
         }
 
+        // Invalid UTF-8 or a lone surrogate inside a string surfaces as a conversion failure with the reader's reason inside.
+        if (e.InnerException is InvalidOperationException text)
+        {
+            return $"The field '{field}' is not valid text: {text.Message}";
+        }
+
         var expected = !sentence.Contains("could not be converted to", StringComparison.Ordinal) ? null
             : sentence.Contains("Dictionary", StringComparison.Ordinal) ? "an object whose values are strings"
             : sentence.Contains("System.String", StringComparison.Ordinal) ? "a string"

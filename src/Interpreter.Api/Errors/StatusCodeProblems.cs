@@ -6,6 +6,12 @@ namespace Interpreter.Api.Errors;
 /// </summary>
 internal static class StatusCodeProblems
 {
+    public const string BodyTimeout = "The request body did not arrive in time; send the whole body without pausing.";
+
+    public const string BodyTooLarge = "The request body is larger than the limit (APP_MAX_REQUEST_BYTES).";
+
+    public const string NotJson = "The request body must be JSON (Content-Type: application/json).";
+
     private const int MaxPathInMessage = 200;
 
     public static void Describe(ProblemDetailsContext context)
@@ -26,9 +32,9 @@ internal static class StatusCodeProblems
             StatusCodes.Status405MethodNotAllowed => allowed.Length > 0
                 ? $"{request.Method} is not allowed on {path}; use {allowed}."
                 : $"{request.Method} is not allowed on {path}.",
-            StatusCodes.Status408RequestTimeout => "The request body did not arrive in time; send the whole body without pausing.",
-            StatusCodes.Status413PayloadTooLarge => "The request body is larger than the limit (APP_MAX_REQUEST_BYTES).",
-            StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+            StatusCodes.Status408RequestTimeout => BodyTimeout,
+            StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
+            StatusCodes.Status415UnsupportedMediaType => NotJson,
             _ => null,
         };
     }
