@@ -35,7 +35,7 @@ internal static class JsonErrors
         }
 
         // Invalid UTF-8 or a lone surrogate inside a string surfaces as a conversion failure with the reader's reason inside.
-        if (e.InnerException is InvalidOperationException text)
+        if (e.InnerException is InvalidOperationException text && text.Message.Contains("UTF-", StringComparison.Ordinal))
         {
             return $"The field '{field}' is not valid text: {text.Message}";
         }

@@ -134,7 +134,7 @@ internal static class HostileRequestCases
             };
             foreach (var (label, raw) in values)
             {
-                yield return e.Case($"wrong type: {field} as {label}", e.With(field, raw), 400, field);
+                yield return e.Case($"wrong type: {field} as {label}", e.With(field, raw), 400, $"'{field}' must be");
             }
 
             if (required)
@@ -228,10 +228,10 @@ internal static class HostileRequestCases
         {
             foreach (var (label, bytes) in damages)
             {
-                yield return e.Case($"invalid utf-8: {label} in {field}", e.WithBytes(field, bytes), 400, field);
+                yield return e.Case($"invalid utf-8: {label} in {field}", e.WithBytes(field, bytes), 400, $"'{field}' is not valid text");
             }
 
-            yield return e.Case($"invalid utf-8: lone surrogate escape in {field}", e.With(field, "\"a\\ud800b\""), 400, field);
+            yield return e.Case($"invalid utf-8: lone surrogate escape in {field}", e.With(field, "\"a\\ud800b\""), 400, $"'{field}' is not valid text");
         }
 
         // A damaged name is no field the endpoint knows (unknown names are skipped, as the reference does): the field is missing.
