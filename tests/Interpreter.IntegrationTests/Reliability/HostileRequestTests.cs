@@ -63,6 +63,8 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
             });
 
         failures.ShouldBeEmpty();
+        await Eventually.TrueAsync(() => Task.FromResult(fixture.Api.Pool.Snapshot.InUse == 0), TimeSpan.FromSeconds(30),
+            "no sandbox to be held by a hostile request", Ct);
         using var health = await fixture.Client.GetAsync("/healthz", Ct);
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         var run = await fixture.Client.ExecuteAsync("print('still serving')", Ct);
