@@ -1,7 +1,7 @@
 namespace Interpreter.IntegrationTests.Reliability;
 
 /// <summary>How a hostile request's body goes on the wire after its head.</summary>
-public enum BodyDelivery
+internal enum BodyDelivery
 {
     /// <summary>All of it, framed by the Content-Length the case declares (or its real length).</summary>
     Complete,

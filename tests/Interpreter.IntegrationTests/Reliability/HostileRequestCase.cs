@@ -6,7 +6,7 @@ namespace Interpreter.IntegrationTests.Reliability;
 /// <see cref="Headers"/> are sent as given; a Content-Length is added from the body only when the case declares none.
 /// <see cref="MayGoUnanswered"/>: the server may close the connection without an answer (never with a 5xx).
 /// </summary>
-public sealed record HostileRequestCase(
+internal sealed record HostileRequestCase(
     string Name,
     string Method,
     string Target,

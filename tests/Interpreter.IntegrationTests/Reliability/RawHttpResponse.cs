@@ -6,7 +6,7 @@ namespace Interpreter.IntegrationTests.Reliability;
 /// What the server sent back on a raw connection: null <see cref="Status"/> when it closed or reset the connection
 /// without an answer, or when the client gave up waiting.
 /// </summary>
-public sealed record RawHttpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, string Outcome)
+internal sealed record RawHttpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, string Outcome)
 {
     public string BodyText => Encoding.UTF8.GetString(Body);
 
