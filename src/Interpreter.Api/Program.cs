@@ -67,6 +67,7 @@ try
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseMiddleware<SpawnGuardMiddleware>();
+    app.UseMiddleware<UnsupportedCharsetMiddleware>();
 
     // One document, at a fixed path: another name is routing's 404 problem, not the OpenAPI handler's text/plain one.
     app.MapOpenApi("/openapi/v1.json");

@@ -5,6 +5,8 @@ namespace Interpreter.IntegrationTests.Reliability;
 /// <see cref="Statuses"/> (all 4xx) with a message that contains <see cref="Mention"/> when one is given.
 /// <see cref="Headers"/> are sent as given; a Content-Length is added from the body only when the case declares none.
 /// <see cref="MayGoUnanswered"/>: the server may close the connection without an answer (never with a 5xx).
+/// <see cref="RawHead"/>, when set, is sent instead of the head built from method, target and headers (for heads that
+/// break HTTP itself).
 /// </summary>
 internal sealed record HostileRequestCase(
     string Name,
@@ -15,7 +17,8 @@ internal sealed record HostileRequestCase(
     BodyDelivery Delivery,
     IReadOnlyList<int> Statuses,
     string? Mention,
-    bool MayGoUnanswered = false)
+    bool MayGoUnanswered = false,
+    byte[]? RawHead = null)
 {
     public override string ToString() => Name;
 }

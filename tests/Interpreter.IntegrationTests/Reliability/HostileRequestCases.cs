@@ -54,6 +54,7 @@ internal static class HostileRequestCases
                      .Concat(ContentTypes())
                      .Concat(BrokenMultipart())
                      .Concat(ChunkedFraming())
+                     .Concat(OddHeaders())
                      .Concat(MethodsAndRoutes()))
         {
             cases.Add(c.Name, c);
@@ -508,6 +509,47 @@ internal static class HostileRequestCases
                 [.. Utf8($"{body.Length:x}\r\n"), .. body, .. Utf8("\r\n")], BodyDelivery.HalfClose, [400], "could not be read", MayGoUnanswered: true);
             yield return new HostileRequestCase($"{shortName}: chunked: chunk longer than declared", "POST", path, headers,
                 [.. Utf8("3\r\n"), .. body, .. Utf8("\r\n0\r\n\r\n")], BodyDelivery.Complete, [400], "could not be read");
+        }
+    }
+
+    // ----- Odd headers on a request whose body misses a required field: the answer still names the field -----
+
+    private static IEnumerable<HostileRequestCase> OddHeaders()
+    {
+        foreach (var e in JsonEndpoints())
+        {
+            var body = Utf8(Obj(e.Missing.Fields));
+            var customTool = e.Short.EndsWith("custom-tool", StringComparison.Ordinal);
+            foreach (var charset in new[] { "bogus", "utf-32", "\"\"", "utf-8; charset=latin1" })
+            {
+                // Binding decodes by the charset (an unknown or empty one is refused); the custom-tool readers read UTF-8.
+                var unknown = charset is "bogus" or "\"\"";
+                var status = !customTool && unknown ? 415 : 400;
+                var mention = customTool || charset.StartsWith("utf-8", StringComparison.Ordinal) ? e.Missing.Field
+                    : status == 415 ? "charset" : "not valid JSON";
+                yield return new HostileRequestCase($"{e.Short}: header: Content-Type charset={charset}", "POST", e.Path,
+                    [new("Content-Type", "application/json; charset=" + charset)], body, BodyDelivery.Complete, [status], mention);
+            }
+
+            foreach (var (label, name, value) in new[]
+                     {
+                         ("X-Request-Id of 8 KB", "X-Request-Id", new string('r', 8192)), ("X-Request-Id of symbols", "X-Request-Id", "<script>\"';--"),
+                         ("X-Forwarded-For garbage", "X-Forwarded-For", "::::, 999.1.1.1, not-an-ip"), ("Expect: unknown", "Expect", "something-else"),
+                         ("Content-Type media type upper case", "Content-Type", "APPLICATION/JSON"),
+                     })
+            {
+                List<KeyValuePair<string, string>> headers = name == "Content-Type" ? [] : [new("Content-Type", "application/json")];
+                headers.Add(new(name, value));
+                // (Kestrel ignores an expectation it does not know, so the body is read and judged like any other.)
+                yield return new HostileRequestCase($"{e.Short}: header: {label}", "POST", e.Path, headers, body, BodyDelivery.Complete,
+                    [400], e.Missing.Field);
+            }
+        }
+
+        foreach (var method in new[] { "FOOBAR", "PROPFIND", "M" + new string('x', 200) })
+        {
+            yield return new HostileRequestCase($"execute: method {(method.Length > 20 ? "of 201 characters" : method)}", method, "/v1/execute", [], null,
+                BodyDelivery.Complete, [405], "POST");
         }
     }
 

@@ -47,16 +47,44 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
         await fixture.AssertNothingWrittenOutsideStorageAsync(Ct);
     }
 
+    public static IEnumerable<TheoryDataRow<string>> ProtocolCaseNames =>
+        ProtocolErrorCases.All.Keys.Select(name => new TheoryDataRow<string>(name) { TestDisplayName = name });
+
+    [Theory]
+    [MemberData(nameof(ProtocolCaseNames))]
+    public async Task Request_IsRefusedBeforeTheApi_WhenItBreaksHttp(string name)
+    {
+        var request = ProtocolErrorCases.All[name];
+
+        var response = await SendAsync(request);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{request.Name} -> {response}");
+        if (response.Status is { } status)
+        {
+            request.Statuses.ShouldContain(status, response.ToString());
+        }
+        else
+        {
+            request.MayGoUnanswered.ShouldBeTrue(response.ToString());
+        }
+
+        using var health = await fixture.Client.GetAsync("/healthz", Ct);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK, "the server must stay alive");
+    }
+
     [Fact]
     public async Task Server_ExecutesAndServesFiles_WhenEveryHostileRequestArrivesAtOnce()
     {
         var failures = new ConcurrentBag<string>();
 
-        await Parallel.ForEachAsync(HostileRequestCases.All.Values, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct },
+        await Parallel.ForEachAsync(HostileRequestCases.All.Values.Concat(ProtocolErrorCases.All.Values), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct },
             async (request, _) =>
             {
                 var response = await SendAsync(request);
-                if (response.Status is >= 500 || (response.Status is null && !request.MayGoUnanswered) || response.Status is < 400)
+                var expected = response.Status is { } status
+                    ? request.Statuses.Contains(status) || status is >= 400 and < 500
+                    : request.MayGoUnanswered;
+                if (!expected)
                 {
                     failures.Add($"{request.Name}: {response}");
                 }

@@ -22,7 +22,7 @@ internal static class RawHttpClient
         var received = new MemoryStream();
         var body = request.Body ?? [];
 
-        await stream.WriteAsync(Head(request), ct);
+        await stream.WriteAsync(request.RawHead ?? Head(request), ct);
         Task sending;
         if (request.Delivery == BodyDelivery.ExpectContinue)
         {
