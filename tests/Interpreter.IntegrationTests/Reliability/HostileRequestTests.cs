@@ -6,10 +6,12 @@ using Shouldly;
 namespace Interpreter.IntegrationTests.Reliability;
 
 /// <summary>
-/// Hundreds of hostile requests (see <see cref="HostileRequestCases"/>) against the real API on real Kestrel, each on
-/// its own raw connection: every one is answered with a 4xx that carries a message naming the problem (or, for a body
-/// that never comes, at worst a closed connection), never a 5xx; the server stays alive, and nothing is written
-/// outside the storage folder.
+/// Hundreds of hostile requests (<see cref="HostileRequestCases"/>) against the real API on real Kestrel with a real
+/// Docker pool, each written byte for byte on its own connection: every one is answered with a 4xx in the endpoint's
+/// error shape whose message names the problem (a client that half-closes mid-body may instead see the connection
+/// closed), never a 5xx; after each the server is alive and nothing was written outside the storage folder. Requests
+/// that break HTTP itself (<see cref="ProtocolErrorCases"/>) get Kestrel's own refusal. Finally all of them at once,
+/// after which the pool holds nothing, execute works and chat A's file is intact.
 /// </summary>
 public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassFixture<HostileRequestFixture>
 {
@@ -21,6 +23,9 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
 
     public static IEnumerable<TheoryDataRow<string>> CaseNames =>
         HostileRequestCases.All.Keys.Select(name => new TheoryDataRow<string>(name) { TestDisplayName = name });
+
+    public static IEnumerable<TheoryDataRow<string>> ProtocolCaseNames =>
+        ProtocolErrorCases.All.Keys.Select(name => new TheoryDataRow<string>(name) { TestDisplayName = name });
 
     [Fact]
     public void Cases_AreAtLeastTwoHundred_WhenGenerated()
@@ -46,9 +51,6 @@ public sealed class HostileRequestTests(HostileRequestFixture fixture) : IClassF
         health.StatusCode.ShouldBe(HttpStatusCode.OK, "the server must stay alive");
         await fixture.AssertNothingWrittenOutsideStorageAsync(Ct);
     }
-
-    public static IEnumerable<TheoryDataRow<string>> ProtocolCaseNames =>
-        ProtocolErrorCases.All.Keys.Select(name => new TheoryDataRow<string>(name) { TestDisplayName = name });
 
     [Theory]
     [MemberData(nameof(ProtocolCaseNames))]
