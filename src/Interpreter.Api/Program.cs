@@ -43,7 +43,7 @@ try
         o.SerializerOptions.DictionaryKeyPolicy = null;
     });
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-    builder.Services.AddProblemDetails();
+    builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = StatusCodeProblems.Describe);
     builder.Services.AddExceptionHandler<ApiExceptionHandler>();
     builder.Services.AddOpenApi("v1");
     builder.Services.AddSingleton<PrometheusExporter>();
@@ -67,8 +67,10 @@ try
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseMiddleware<SpawnGuardMiddleware>();
+    app.UseMiddleware<UnsupportedCharsetMiddleware>();
 
-    app.MapOpenApi("/openapi/{documentName}.json");
+    // One document, at a fixed path: another name is routing's 404 problem, not the OpenAPI handler's text/plain one.
+    app.MapOpenApi("/openapi/v1.json");
     app.MapHealthEndpoints();
     app.MapMetricsEndpoint();
     app.MapExecuteEndpoint();

@@ -17,7 +17,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     {
         var problem = exception switch
         {
-            BadHttpRequestException bad => FromBadRequest(bad),
+            BadHttpRequestException bad => FromBadRequest(context, bad),
             PoolExhaustedException exhausted => Exhausted(context, exhausted),
             ApiProblemException api => new ProblemDetails { Status = api.StatusCode, Title = api.Title, Detail = api.Message },
             ExecutionInputException input => FromInput(context, input),
@@ -44,13 +44,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         });
     }
 
-    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    private static ProblemDetails FromBadRequest(HttpContext context, BadHttpRequestException bad)
     {
         var detail = bad.StatusCode switch
         {
-            StatusCodes.Status413PayloadTooLarge => "The request body is larger than the limit (APP_MAX_REQUEST_BYTES).",
-            StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
-            _ => DescribeJsonError(bad),
+            StatusCodes.Status413PayloadTooLarge => StatusCodeProblems.BodyTooLarge,
+            StatusCodes.Status415UnsupportedMediaType => StatusCodeProblems.NotJson,
+            StatusCodes.Status408RequestTimeout => StatusCodeProblems.BodyTimeout,
+            _ => DescribeUnreadableBody(context, bad),
         };
         return new ProblemDetails
         {
@@ -60,25 +61,23 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         };
     }
 
-    private static string DescribeJsonError(BadHttpRequestException bad)
+    private static string DescribeUnreadableBody(HttpContext context, BadHttpRequestException bad)
     {
         if (bad.InnerException is JsonException json)
         {
-            var field = json.Path is { Length: > 2 } path ? path[2..] : null;
-            return field is null
-                ? $"The request body is not valid JSON: {FirstSentence(json.Message)}"
-                : $"The field '{field}' has an invalid value or type: {FirstSentence(json.Message)}";
+            return JsonErrors.Describe(json);
         }
 
-        return bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
-            ? "The request body is empty; send a JSON object."
-            : bad.Message;
-    }
+        // Binding says "no body was provided" both for no bytes and for a bare JSON null.
+        if (bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase))
+        {
+            return context.Request.ContentLength is > 0 ? JsonErrors.NotAnObject : "The request body is empty; send a JSON object.";
+        }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
+        // Binding's own words name a .NET parameter ("Required parameter \"ExecuteRequest request\" ..."): say it in JSON terms.
+        return bad.Message.Contains("was not provided from body", StringComparison.Ordinal)
+            ? JsonErrors.NotAnObject
+            : $"The request body could not be read: {bad.Message}";
     }
 
     private static ProblemDetails FromInput(HttpContext context, ExecutionInputException input)

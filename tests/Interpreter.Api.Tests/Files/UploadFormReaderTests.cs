@@ -41,10 +41,33 @@ public sealed class UploadFormReaderTests : IAsyncDisposable
         form.File.Hash.ShouldBe("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
     }
 
+    [Theory]
+    [InlineData("no closing boundary", 0)]
+    [InlineData("cut inside the file", 12)]
+    [InlineData("cut inside the part headers", 200)]
+    public async Task Read_Answers400AndKeepsNothing_WhenBodyEndsBeforeClosingBoundary(string cut, int extraBytesCut)
+    {
+        var request = await MultipartRequestAsync(("chat_id", "c1"), ("upload", "hello, this file is cut short"));
+        var whole = ((MemoryStream)request.Body).ToArray();
+        var closing = System.Text.Encoding.ASCII.GetByteCount("--\r\n") + request.ContentType!.Split("boundary=")[1].Trim('"').Length + 4;
+        request.Body = new MemoryStream(whole[..(whole.Length - closing - extraBytesCut)]);
+
+        var error = await Should.ThrowAsync<Interpreter.Api.Errors.ApiProblemException>(
+            () => UploadFormReader.ReadAsync(request, _files, 1 << 20, TestContext.Current.CancellationToken));
+
+        error.StatusCode.ShouldBe(StatusCodes.Status400BadRequest, cut);
+        error.Message.ShouldContain("closing boundary", Case.Insensitive, cut);
+        (Directory.Exists(_root) ? Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories) : [])
+            .Where(f => !f.Contains("metadata", StringComparison.Ordinal)).ShouldBeEmpty(cut);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _metadata.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
     }
 
     private static async Task<HttpRequest> MultipartRequestAsync(params (string Name, string Value)[] parts)

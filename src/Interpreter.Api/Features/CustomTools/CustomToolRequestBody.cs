@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Interpreter.Api.Errors;
 
 namespace Interpreter.Api.Features.CustomTools;
 
@@ -22,42 +23,17 @@ internal static class CustomToolRequestBody
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, ct);
             return value is null
-                ? new RequestBody<T>(null, StatusCodes.Status400BadRequest, "The request body must be a JSON object.")
+                ? new RequestBody<T>(null, StatusCodes.Status400BadRequest, JsonErrors.NotAnObject)
                 : new RequestBody<T>(value, StatusCodes.Status200OK, null);
         }
         catch (JsonException e)
         {
-            return new RequestBody<T>(null, StatusCodes.Status400BadRequest, Describe(e));
+            return new RequestBody<T>(null, StatusCodes.Status400BadRequest, JsonErrors.Describe(e));
         }
-    }
-
-    private static string Describe(JsonException e)
-    {
-        var message = e.Message;
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var sentence = end > 0 ? message[..end] : message;
-
-        // A syntax error comes from the reader (a JsonException subclass, possibly wrapped to add the path);
-        // a value of the wrong type is a plain JsonException of its own.
-        if (e.GetType() != typeof(JsonException) || e.InnerException is JsonException)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status400BadRequest)
         {
-            return sentence.Contains("does not contain any JSON tokens", StringComparison.Ordinal)
-                ? "The request body is empty; send a JSON object."
-                : $"The request body is not valid JSON: {sentence}";
+            // A body cut short or badly chunked is a malformed request too; 408 and 413 stay the handler's problems.
+            return new RequestBody<T>(null, StatusCodes.Status400BadRequest, $"The request body could not be read: {e.Message}");
         }
-
-        if (e.Path is not { Length: > 2 } path)
-        {
-            return "The request body must be a JSON object.";
-        }
-
-        // Say what the field must be in JSON terms rather than naming a .NET type.
-        var field = path[2..];
-        var expected = sentence.Contains("Dictionary", StringComparison.Ordinal) ? "an object whose values are strings"
-            : sentence.Contains("System.String", StringComparison.Ordinal) ? "a string"
-            : null;
-        return expected is null
-            ? $"The field '{field}' has an invalid value or type: {sentence}"
-            : $"The field '{field}' must be {expected}.";
     }
 }

@@ -31,7 +31,7 @@ internal static class UploadFormReader
         StagedBlob? staged = null;
         try
         {
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            while (await FramingAsync(() => reader.ReadNextSectionAsync(ct)) is { } section)
             {
                 // IsFormDisposition() is false for parts with a file name: look at the type itself.
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
@@ -55,16 +55,19 @@ internal static class UploadFormReader
                         throw Invalid(FilenameRule);
                     }
 
-                    staged = await files.StageAsync(section.Body, maxFileBytes, ct);
+                    // The section stream is read through a converter so that a body cut short is a malformed form,
+                    // while a failing disk (an IOException of the write side) stays a server error.
+                    await using var content = new MultipartSectionStream(section.Body);
+                    staged = await files.StageAsync(content, maxFileBytes, ct);
                 }
                 else if (!disposition.IsFileDisposition())
                 {
-                    fields[name] = await ReadFieldAsync(section, name, ct);
+                    fields[name] = await FramingAsync(() => ReadFieldAsync(section, name, ct));
                 }
                 else
                 {
                     // Another file part: skipped, in large reads (the reader's own drain reads 4 KiB at a time).
-                    await section.Body.CopyToAsync(Stream.Null, BufferSize, ct);
+                    await FramingAsync(async () => { await section.Body.CopyToAsync(Stream.Null, BufferSize, ct); return true; });
                 }
             }
 
@@ -96,6 +99,19 @@ internal static class UploadFormReader
             }
 
             throw;
+        }
+    }
+
+    /// <summary>A read of the form's framing: the multipart reader's "unexpected end of stream" is the client's malformed body.</summary>
+    private static async Task<T> FramingAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (IOException e) when (MultipartSectionStream.IsCutShort(e))
+        {
+            throw new InvalidDataException(MultipartSectionStream.CutShortMessage, e);
         }
     }
 
