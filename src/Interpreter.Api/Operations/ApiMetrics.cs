@@ -15,9 +15,16 @@ internal sealed class ApiMetrics
         _requests = meter.CreateCounter<long>("computesandbox.http.requests", null, "HTTP requests by endpoint and status.");
     }
 
+    // Kestrel accepts any token as a method: only the standard ones become label values, so a client sending made-up
+    // methods cannot grow /metrics without bound.
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    };
+
     public void RequestCompleted(string endpoint, string method, int status) =>
         _requests.Add(1,
             new KeyValuePair<string, object?>("endpoint", endpoint),
-            new KeyValuePair<string, object?>("method", method),
+            new KeyValuePair<string, object?>("method", KnownMethods.Contains(method) ? method : "other"),
             new KeyValuePair<string, object?>("status", status));
 }

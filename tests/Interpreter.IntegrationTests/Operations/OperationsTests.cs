@@ -52,6 +52,20 @@ public sealed partial class OperationsTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_CountMadeUpMethodsAsOther_WhenClientSendsThem()
+    {
+        var method = "CS" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/v1/execute");
+        using var response = await fixture.Client.SendAsync(request, Ct);
+        var text = await fixture.Client.GetStringAsync("/metrics", Ct);
+
+        ((int)response.StatusCode).ShouldBeInRange(400, 499);
+        text.ShouldNotContain(method);
+        text.ShouldContain("method=\"other\"");
+    }
+
+    [Fact]
     public async Task OpenApi_ListsEveryEndpoint_WhenRequested()
     {
         using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/openapi/v1.json", Ct));
