@@ -88,15 +88,17 @@ final_image="$image_repo:${final_hash:0:12}"
 copy_host_runtime() {
   local dest="$1" runtimeconfig="$2" dotnet_root framework name version
   dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
-  [ -x "$dotnet_root/dotnet" ] && [ -d "$dotnet_root/host/fxr" ] ||
+  if [ ! -x "$dotnet_root/dotnet" ] || [ ! -d "$dotnet_root/host/fxr" ]; then
     die "no .NET install found at $dotnet_root (dotnet host + host/fxr). Fix: set PUBLISH_MODE=self-contained or install the .NET 10 runtime."
+  fi
   mkdir -p "$dest/shared"
   cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$dest/"
   # runtimeconfig.json names the frameworks' major.minor (e.g. 10.0.0); the newest installed patch runs the app.
   version="$(grep -o '"version": *"[0-9]*\.[0-9]*' "$runtimeconfig" | head -n 1 | grep -o '[0-9]*\.[0-9]*$' || true)"
   [ -n "$version" ] || die "$runtimeconfig names no framework version; the publish output is not what this script expects."
   for framework in Microsoft.NETCore.App Microsoft.AspNetCore.App; do
-    name="$(ls "$dotnet_root/shared/$framework" 2>/dev/null | grep -E "^${version//./\\.}\\.[0-9]+$" | sort -V | tail -n 1 || true)"
+    name="$(find "$dotnet_root/shared/$framework" -mindepth 1 -maxdepth 1 -type d -name "$version.*" -printf '%f\n' 2>/dev/null |
+      grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1 || true)"
     [ -n "$name" ] || die "$framework $version.x is not installed in $dotnet_root/shared (dotnet --list-runtimes). Fix: install it, or PUBLISH_MODE=self-contained."
     mkdir -p "$dest/shared/$framework"
     cp -a "$dotnet_root/shared/$framework/$name" "$dest/shared/$framework/"
@@ -128,7 +130,7 @@ else
     elif [ "$mode" = auto ]; then
       log "the self-contained publish failed (the runtime packs Microsoft.NETCore.App.Runtime.linux-x64 and Microsoft.AspNetCore.App.Runtime.linux-x64 did not restore?); falling back to framework-dependent with this machine's runtime"
       rm -rf "$work/context/app" "$work/artifacts"
-      mode=framework-dependent
+      mode="framework-dependent"
     else
       die "dotnet publish failed (see above). Fix the build, or try PUBLISH_MODE=framework-dependent when the runtime packs do not restore."
     fi
@@ -156,6 +158,7 @@ else
     # Started as the image runs in a pod (its own uid, read-only root, /tmp writable), without network:
     # the API must answer /healthz. The sandbox backend has no engine in here, which /healthz ignores.
     log "smoke test: the image starts and answers GET /healthz"
+    # shellcheck disable=SC2016 # expanded by the container's shell
     smoke='/app/Interpreter.Api >/tmp/api.log 2>&1 & pid=$!
       python3 - <<PY || { cat /tmp/api.log; exit 1; }
 import time, urllib.request
