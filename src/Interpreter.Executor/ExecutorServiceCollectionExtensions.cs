@@ -2,13 +2,14 @@ using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Execution;
+using Interpreter.Executor.Kubernetes;
 using Interpreter.Executor.Pool;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Interpreter.Executor;
 
-/// <summary>Registers the executor: options, backend, pool and the code executor.</summary>
+/// <summary>Registers the executor: options, the backend APP_EXECUTOR_BACKEND names, pool and the code executor.</summary>
 public static class ExecutorServiceCollectionExtensions
 {
     /// <summary>Adds the executor's services; the pool starts with the host.</summary>
@@ -22,7 +23,15 @@ public static class ExecutorServiceCollectionExtensions
         services.AddSingleton<AgentConnector>();
         services.AddSingleton<IDockerEngine>(sp =>
             new DockerEngineClient(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerHost));
-        services.AddSingleton<ISandboxBackend, DockerSandboxBackend>();
+        services.AddSingleton(sp => KubernetesConfigLoader.Load(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value));
+        services.AddSingleton<IKubernetesPods>(sp => new KubernetesPodsClient(sp.GetRequiredService<KubernetesConnection>()));
+        services.AddSingleton<DockerSandboxBackend>();
+        services.AddSingleton<KubernetesSandboxBackend>();
+        // Only the chosen backend is built, so a Docker set-up never looks for a cluster and vice versa.
+        services.AddSingleton<ISandboxBackend>(sp =>
+            sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.Backend == "kubernetes"
+                ? sp.GetRequiredService<KubernetesSandboxBackend>()
+                : sp.GetRequiredService<DockerSandboxBackend>());
         services.AddSingleton<SandboxPool>();
         services.AddSingleton<ISandboxPool>(sp => sp.GetRequiredService<SandboxPool>());
         services.AddHostedService(sp => sp.GetRequiredService<SandboxPool>());

@@ -32,7 +32,21 @@ public sealed class ExecutorOptionsValidatorTests
         { "APP_EXECUTOR_SOCKET_DIR", o => o.SocketDirectory = "relative/dir" },
         { "APP_INSTANCE_NAME", o => o.InstanceName = "has space" },
         { "APP_EXECUTOR_BACKEND", o => o.Backend = "podman" },
+        { "APP_EXECUTOR_AGENT_PORT", o => o.AgentPort = 70000 },
+        { "APP_EXECUTOR_IMAGE_PULL_POLICY", o => o.ImagePullPolicy = "never" },
+        { "APP_KUBERNETES_NAMESPACE", o => o.KubernetesNamespace = "Not_A_Namespace" },
+        { "APP_INSTANCE_NAME", o => { o.Backend = "kubernetes"; o.InstanceName = "ends-with-dash-"; } },
     };
+
+    [Fact]
+    public void Validate_Succeeds_WhenKubernetesBackendChosen()
+    {
+        var options = new ExecutorOptions { Backend = "kubernetes", KubernetesNamespace = "sandboxes", ImagePullPolicy = "Never", AgentPort = 8080 };
+
+        var result = _validator.Validate(null, options);
+
+        result.Succeeded.ShouldBeTrue(result.FailureMessage);
+    }
 
     [Theory]
     [MemberData(nameof(BadSettings))]

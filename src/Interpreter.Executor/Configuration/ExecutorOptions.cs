@@ -11,7 +11,7 @@ public sealed class ExecutorOptions
     /// <summary>The configuration section every <c>APP_</c> variable lands in.</summary>
     public const string Section = "App";
 
-    /// <summary>Sandbox backend: <c>docker</c> (one machine).</summary>
+    /// <summary>Sandbox backend: <c>docker</c> (one machine) or <c>kubernetes</c> (pods in a cluster).</summary>
     [ConfigurationKeyName("EXECUTOR_BACKEND")]
     public string Backend { get; set; } = "docker";
 
@@ -108,6 +108,28 @@ public sealed class ExecutorOptions
     /// </summary>
     [ConfigurationKeyName("EXECUTOR_POD_SPEC_EXTRA")]
     public string PodSpecExtra { get; set; } = "";
+
+    /// <summary>
+    /// Namespace of the sandbox pods. Empty: in-cluster the service account's namespace, with a kubeconfig the
+    /// current context's namespace, otherwise <c>default</c>.
+    /// </summary>
+    [ConfigurationKeyName("KUBERNETES_NAMESPACE")]
+    public string KubernetesNamespace { get; set; } = "";
+
+    /// <summary>
+    /// Kubeconfig file. Empty: the in-cluster service account when running in a pod, else the first path of
+    /// <c>KUBECONFIG</c>, else <c>~/.kube/config</c>.
+    /// </summary>
+    [ConfigurationKeyName("KUBECONFIG")]
+    public string Kubeconfig { get; set; } = "";
+
+    /// <summary>TCP port the agent listens on inside a pod (reached on the pod IP).</summary>
+    [ConfigurationKeyName("EXECUTOR_AGENT_PORT")]
+    public int AgentPort { get; set; } = 8000;
+
+    /// <summary>Image pull policy of sandbox pods: <c>Always</c>, <c>IfNotPresent</c> or <c>Never</c>.</summary>
+    [ConfigurationKeyName("EXECUTOR_IMAGE_PULL_POLICY")]
+    public string ImagePullPolicy { get; set; } = "IfNotPresent";
 
     internal TimeSpan AcquireTimeout => TimeSpan.FromSeconds(AcquireTimeoutSeconds);
 

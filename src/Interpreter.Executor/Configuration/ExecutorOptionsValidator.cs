@@ -18,7 +18,7 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
             }
         }
 
-        Require(options.Backend is "docker", "EXECUTOR_BACKEND", "must be 'docker'");
+        Require(options.Backend is "docker" or "kubernetes", "EXECUTOR_BACKEND", "must be 'docker' or 'kubernetes'");
         Require(!string.IsNullOrWhiteSpace(options.Image), "EXECUTOR_IMAGE", "must name an image");
         Require(options.PoolTargetLength is >= 0 and <= 1000, "EXECUTOR_POD_QUEUE_TARGET_LENGTH", "must be between 0 and 1000");
         Require(options.MaxSandboxes >= 1 && options.MaxSandboxes >= options.PoolTargetLength, "EXECUTOR_MAX_SANDBOXES",
@@ -48,6 +48,14 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
         Require(InstanceNamePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
             "must be 1-63 letters, digits, '-', '_' or '.'");
 
+        Require(options.Backend != "kubernetes" || LabelValuePattern().IsMatch(options.InstanceName), "INSTANCE_NAME",
+            "must start and end with a letter or digit on Kubernetes (it is a label value)");
+        Require(options.AgentPort is >= 1 and <= 65535, "EXECUTOR_AGENT_PORT", "must be a TCP port (1-65535)");
+        Require(options.ImagePullPolicy is "Always" or "IfNotPresent" or "Never", "EXECUTOR_IMAGE_PULL_POLICY",
+            "must be 'Always', 'IfNotPresent' or 'Never'");
+        Require(options.KubernetesNamespace.Length == 0 || NamespacePattern().IsMatch(options.KubernetesNamespace),
+            "KUBERNETES_NAMESPACE", "must be empty or a namespace name (1-63 lowercase letters, digits or '-')");
+
         foreach (var parse in new Action[] { () => SandboxResources.Parse(options.ContainerResources), () => PodSpecExtra.Parse(options.PodSpecExtra) })
         {
             try
@@ -65,6 +73,12 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial Regex NamePrefixPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex LabelValuePattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex NamespacePattern();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,63}$")]
     private static partial Regex InstanceNamePattern();
