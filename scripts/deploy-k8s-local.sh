@@ -8,7 +8,7 @@
 # Idempotent: a second run changes nothing. Run as root on the cluster's machine.
 #
 # Environment (all optional):
-#   K8S_LOCAL_KIT   the kit's folder (default: ../shared/tools/k8s-local beside the repository)
+#   K8S_LOCAL_KIT   the kit's folder (default: shared/tools/k8s-local beside the repository, or one up)
 #   KUBECONFIG      default: /var/tmp/k8s-local/kubeconfig
 #   KUBECTL         default: /var/tmp/k8s-local/bin/kubectl when present, else kubectl on PATH
 #   FILES_DIR       the PersistentVolume's folder; must match k8s/overlays/local/persistentvolume.yaml
@@ -20,7 +20,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf 'deploy-k8s-local: %s\n' "$*" >&2; }
 die() { printf 'deploy-k8s-local: ERROR: %s\n' "$*" >&2; exit 1; }
 
-kit="${K8S_LOCAL_KIT:-$(cd .. && pwd)/shared/tools/k8s-local}"
+if [ -n "${K8S_LOCAL_KIT:-}" ]; then
+  kit="$K8S_LOCAL_KIT"
+else
+  # shared/ sits beside the repository (or beside the folder of its worktrees).
+  kit="$(cd .. && pwd)/shared/tools/k8s-local"
+  [ -d "$kit" ] || kit="$(cd ../.. && pwd)/shared/tools/k8s-local"
+fi
 export KUBECONFIG="${KUBECONFIG:-/var/tmp/k8s-local/kubeconfig}"
 if [ -n "${KUBECTL:-}" ]; then
   kubectl_cli="$KUBECTL"
