@@ -13,6 +13,7 @@ import builtins
 import errno
 import gc
 import hashlib
+import hmac
 import io
 import json
 import linecache
@@ -65,6 +66,11 @@ IO_TIMEOUT_SECONDS = 120
 MAX_CONNECTIONS = 32
 DRAIN_AFTER_EXIT_SECONDS = 0.1
 MPL_CACHE_SOURCE = os.environ.get("AGENT_MPL_CACHE", "/opt/mplcache")
+# Each sandbox gets its own random token from the service; every request but /health must carry it. On
+# Kubernetes the agent listens on the pod IP, and where NetworkPolicy is not enforced another sandbox could
+# otherwise reach this one and prepare it for the next user. Taken out of the environment so the code's
+# processes do not inherit it (knowing its own sandbox's token gives the code nothing it does not have).
+AGENT_TOKEN = os.environ.pop("AGENT_TOKEN", "")
 
 preloaded = []
 
@@ -1139,6 +1145,12 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, routes):
         path = urlsplit(self.path).path
         self._body_state = None
+        if AGENT_TOKEN and path != "/health" and not _authorized(self.headers.get("Authorization")):
+            try:
+                self._send_error_json(401, "missing or wrong agent token", close=True)
+            except OSError:
+                self.close_connection = True
+            return
         try:
             handler = routes.get(path)
             if handler is None:
@@ -1274,6 +1286,12 @@ class Handler(BaseHTTPRequestHandler):
 GET_ROUTES = {"/health": Handler.health, "/files": Handler.get_file}
 PUT_ROUTES = {"/files": Handler.put_file}
 POST_ROUTES = {"/execute": Handler.execute}
+
+
+def _authorized(header):
+    if not header:
+        return False
+    return hmac.compare_digest(header.encode("utf-8", "surrogateescape"), b"Bearer " + AGENT_TOKEN.encode("utf-8"))
 
 
 def _os_reason(e):

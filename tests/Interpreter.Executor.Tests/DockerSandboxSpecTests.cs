@@ -28,7 +28,7 @@ public sealed class DockerSandboxSpecTests
         var run = new SandboxRun();
         var backend = new DockerSandboxBackend(engine, agents, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/code-executor-abc");
+        var spec = backend.BuildSpec("/sockets/code-executor-abc", "0123abcd");
 
         spec.Image.ShouldBe("img:1");
         spec.User.ShouldBe("1000:1000");
@@ -48,6 +48,7 @@ public sealed class DockerSandboxSpecTests
         spec.Labels[SandboxLabels.Run].ShouldBe(run.Id);
         spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
         spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
+        spec.Env!.ShouldContain("AGENT_TOKEN=0123abcd");
         spec.HostConfig.Runtime.ShouldBeNull();
     }
 
@@ -63,7 +64,7 @@ public sealed class DockerSandboxSpecTests
         using var agents = new AgentConnector();
         var backend = new DockerSandboxBackend(engine, agents, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/x");
+        var spec = backend.BuildSpec("/sockets/x", "0123abcd");
 
         spec.HostConfig.NanoCpus.ShouldBe(2_000_000_000);
         spec.HostConfig.Memory.ShouldBe(768L << 20);

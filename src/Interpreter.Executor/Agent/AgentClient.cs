@@ -121,6 +121,11 @@ public sealed class AgentClient
             request.Options.Set(AgentConnector.SocketPathKey, socketPath);
         }
 
+        if (_endpoint.Token is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
         return request;
     }
 

@@ -38,9 +38,10 @@ public sealed partial class DockerSandboxBackend(
         string? id = null;
         try
         {
-            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder), ct);
+            var token = AgentEndpoint.NewToken();
+            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, token), ct);
             await engine.StartContainerAsync(id, ct);
-            var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName));
+            var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName), token);
             await WaitForAgentAsync(id, endpoint, ct);
             // The socket exists now: user code (the agent's uid) must not write through this host folder,
             // which no size limit covers.
@@ -85,7 +86,7 @@ public sealed partial class DockerSandboxBackend(
         };
     }
 
-    internal ContainerCreateRequest BuildSpec(string socketFolder) => new()
+    internal ContainerCreateRequest BuildSpec(string socketFolder, string agentToken) => new()
     {
         Image = _options.Image,
         User = SandboxUser,
@@ -94,6 +95,9 @@ public sealed partial class DockerSandboxBackend(
         [
             $"AGENT_SOCKET={AgentMountPoint}/{SocketName}",
             $"AGENT_MAX_OUTPUT_BYTES={_options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture)}",
+            // The agent's socket folder is the sandbox's own, so the token is defence in depth here; on Kubernetes,
+            // where the agent listens on the pod network, it is what keeps other pods from driving it.
+            $"AGENT_TOKEN={agentToken}",
         ],
         Labels = new Dictionary<string, string>
         {

@@ -24,8 +24,11 @@ public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun
     public long MemoryLimitBytes =>
         SandboxResources.Parse(options.ContainerResources).MemoryLimit ?? options.MemoryLimit.Bytes;
 
-    /// <summary>The manifest of a pod named <paramref name="name"/>, owned by <paramref name="owner"/> if given.</summary>
-    public JsonObject Build(string name, OwnerPod? owner)
+    /// <summary>
+    /// The manifest of a pod named <paramref name="name"/>, owned by <paramref name="owner"/> if given, whose agent
+    /// asks every request for <paramref name="agentToken"/>.
+    /// </summary>
+    public JsonObject Build(string name, OwnerPod? owner, string agentToken)
     {
         var metadata = new JsonObject
         {
@@ -75,7 +78,8 @@ public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun
                 ["workingDir"] = "/workspace",
                 ["env"] = new JsonArray(
                     Env("AGENT_LISTEN", $"0.0.0.0:{port.ToString(CultureInfo.InvariantCulture)}"),
-                    Env("AGENT_MAX_OUTPUT_BYTES", options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture))),
+                    Env("AGENT_MAX_OUTPUT_BYTES", options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture)),
+                    Env("AGENT_TOKEN", agentToken)),
                 ["ports"] = new JsonArray(new JsonObject
                 {
                     ["name"] = "agent",

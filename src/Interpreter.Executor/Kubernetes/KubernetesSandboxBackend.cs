@@ -62,10 +62,11 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         string? name = null;
         try
         {
-            var created = await CreatePodAsync(owner, n => name = n, deadline.Token);
+            var token = AgentEndpoint.NewToken();
+            var created = await CreatePodAsync(owner, token, n => name = n, deadline.Token);
             var pod = await WaitUntilReadyAsync(created, deadline.Token, ct);
             var endpoint = new AgentEndpoint(
-                new Uri($"http://{FormatHost(pod.Status!.PodIP!)}:{_options.AgentPort.ToString(CultureInfo.InvariantCulture)}/"), null);
+                new Uri($"http://{FormatHost(pod.Status!.PodIP!)}:{_options.AgentPort.ToString(CultureInfo.InvariantCulture)}/"), null, token);
             await WaitForAgentAsync(pod.Metadata.Name, endpoint, deadline.Token, ct);
             return new SandboxInstance(pod.Metadata.Name, pod.Metadata.Name, endpoint, DateTimeOffset.UtcNow);
         }
@@ -172,7 +173,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     /// <summary>Creates a pod with a fresh name; retries name clashes and transient errors, fails at once on refusals.</summary>
-    private async Task<Pod> CreatePodAsync(OwnerPod? owner, Action<string?> tentative, CancellationToken ct)
+    private async Task<Pod> CreatePodAsync(OwnerPod? owner, string agentToken, Action<string?> tentative, CancellationToken ct)
     {
         Exception? last = null;
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
@@ -181,7 +182,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             try
             {
                 tentative(name);
-                return await _pods.CreateAsync(_specs.Build(name, owner), ct);
+                return await _pods.CreateAsync(_specs.Build(name, owner, agentToken), ct);
             }
             catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {

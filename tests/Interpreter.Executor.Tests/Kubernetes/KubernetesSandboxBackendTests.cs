@@ -79,7 +79,8 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
                   "workingDir": "/workspace",
                   "env": [
                     { "name": "AGENT_LISTEN", "value": "0.0.0.0:{{port}}" },
-                    { "name": "AGENT_MAX_OUTPUT_BYTES", "value": "4096" }
+                    { "name": "AGENT_MAX_OUTPUT_BYTES", "value": "4096" },
+                    { "name": "AGENT_TOKEN", "value": "{{sandbox.Agent.Token}}" }
                   ],
                   "ports": [{ "name": "agent", "containerPort": {{port}}, "protocol": "TCP" }],
                   "readinessProbe": {
@@ -111,6 +112,25 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
             }
             """);
         JsonNode.DeepEquals(sent, expected).ShouldBeTrue($"sent:\n{sent!.ToJsonString()}\nexpected:\n{expected!.ToJsonString()}");
+        sandbox.Agent.Token.ShouldNotBeNull().ShouldMatch("^[0-9a-f]{64}$");
+    }
+
+    [Fact]
+    public async Task CreateAsync_GivesEverySandboxItsOwnAgentToken_WhenCalledTwice()
+    {
+        var backend = Backend();
+
+        var first = await backend.CreateAsync(Ct);
+        var second = await backend.CreateAsync(Ct);
+
+        first.Agent.Token.ShouldNotBeNull();
+        second.Agent.Token.ShouldNotBeNull();
+        first.Agent.Token.ShouldNotBe(second.Agent.Token);
+        var sentTokens = _api.Recorded("POST")
+            .Select(r => JsonNode.Parse(r.Body!)!["spec"]!["containers"]![0]!["env"]!.AsArray()
+                .Single(e => e!["name"]!.GetValue<string>() == "AGENT_TOKEN")!["value"]!.GetValue<string>())
+            .ToList();
+        sentTokens.ShouldBe([first.Agent.Token!, second.Agent.Token!]);
     }
 
     [Fact]

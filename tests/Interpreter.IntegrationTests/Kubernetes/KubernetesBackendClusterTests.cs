@@ -53,6 +53,40 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
         (await KubernetesCluster.PodsOfAsync(pods, instance, Ct)).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Agent_RefusesAnotherSandbox_WhenItReachesThePodOverThePodNetwork()
+    {
+        var (backend, _) = Backend();
+        var victim = await backend.CreateAsync(Ct);
+        var attacker = await backend.CreateAsync(Ct);
+        try
+        {
+            // Where NetworkPolicy is enforced the connection fails; where it is not (this kit's bridge), the agent's
+            // token is what refuses it. Either way the other sandbox's code never runs.
+            var code = $$"""
+                import http.client
+                try:
+                    c = http.client.HTTPConnection("{{victim.Agent.BaseAddress.Host}}", {{victim.Agent.BaseAddress.Port}}, timeout=5)
+                    c.request("POST", "/execute", body='{"source_code": "print(1)"}', headers={"Content-Type": "application/json"})
+                    print("answered", c.getresponse().status)
+                except OSError as e:
+                    print("unreachable", type(e).__name__)
+                """;
+
+            var result = await _agents.For(attacker.Agent).ExecuteAsync(
+                new AgentExecuteRequest(code, new Dictionary<string, string>(), 20), TimeSpan.FromSeconds(60), Ct);
+
+            TestContext.Current.TestOutputHelper?.WriteLine($"the other sandbox's attempt: {result.Stdout.Trim()}");
+            result.ExitCode.ShouldBe(0, result.Stderr);
+            result.Stdout.ShouldBeOneOf("answered 401\n", "unreachable TimeoutError\n", "unreachable ConnectionRefusedError\n");
+        }
+        finally
+        {
+            await backend.DestroyAsync(attacker, Ct);
+            await backend.DestroyAsync(victim, Ct);
+        }
+    }
+
     private (KubernetesSandboxBackend Backend, string Instance) Backend(Action<ExecutorOptions>? configure = null)
     {
         var options = new ExecutorOptions
