@@ -747,6 +747,14 @@ def _fork_with_retry():
             time.sleep(0.05)
 
 
+def _open_pidfd(pid):
+    """A pidfd of pid, or None (old kernel, seccomp, no descriptor left): the wait then polls waitid."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
 def _has_exited(pid):
     try:
         info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
@@ -801,10 +809,17 @@ def run_execution(source, env, timeout, conn):
     before, before_undecodable = _scan_workspace()
     oom_before = memory_cgroup.oom_kills()
     started = time.monotonic()
+    # Every descriptor the wait needs is opened before the code runs: the code may lower the agent's open-file
+    # limit (prlimit) at once, and a selector or pidfd opened after that would fail.
+    sel = selectors.DefaultSelector()
+    pidfd = _open_pidfd(_prepared.pid) if _prepared is not None else None
     taken = _take_prepared(source, env)
     if taken is not None:
         pid, out_r, err_r = taken
     else:
+        if pidfd is not None:
+            os.close(pidfd)
+            pidfd = None
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
@@ -813,23 +828,20 @@ def run_execution(source, env, timeout, conn):
         except OSError:
             for fd in (out_r, out_w, err_r, err_w):
                 os.close(fd)
+            sel.close()
             raise
         if pid == 0:
-            _child_main(source, env, out_w, err_w, (out_r, err_r, *_listener_fds, *_connections))
+            _child_main(source, env, out_w, err_w, (out_r, err_r, sel.fileno(), *_listener_fds, *_connections))
         os.close(out_w)
         os.close(err_w)
 
+        pidfd = _open_pidfd(pid)
     out, err = _Capture(MAX_OUTPUT_BYTES), _Capture(MAX_OUTPUT_BYTES)
-    sel = selectors.DefaultSelector()
     sel.register(out_r, selectors.EVENT_READ, out)
     sel.register(err_r, selectors.EVENT_READ, err)
     open_pipes = {out_r, err_r}
-    pidfd = None
-    try:
-        pidfd = os.pidfd_open(pid)
+    if pidfd is not None:
         sel.register(pidfd, selectors.EVENT_READ, "exit")
-    except (AttributeError, OSError):
-        pidfd = None  # no pidfd (old kernel, seccomp): poll waitid instead
     sel.register(conn, selectors.EVENT_READ, "client")
 
     def read_ready(events):

@@ -56,6 +56,7 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
     [Fact]
     public async Task Agent_RefusesAnotherSandbox_WhenItReachesThePodOverThePodNetwork()
     {
+        Assert.SkipUnless(KubernetesCluster.Configured, KubernetesCluster.SkipReason);
         var (backend, _) = Backend();
         var victim = await backend.CreateAsync(Ct);
         var attacker = await backend.CreateAsync(Ct);
