@@ -17,6 +17,15 @@ export COMPUTESANDBOX_TEST_IMAGE="$image"
 COMPUTESANDBOX_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -n 1)"
 export COMPUTESANDBOX_TEST_POSTGRES
 
+# kubectl renders k8s/ in KubernetesManifestTests (Debian's kubernetes-client: kubectl 1.20, the oldest supported).
+if ! command -v kubectl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "test: installing Debian's kubernetes-client (kubectl) for the manifest render check"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq kubernetes-client >/dev/null 2>&1 ||
+    { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq kubernetes-client >/dev/null; } ||
+    echo "test: could not install kubectl; the kustomize render tests will be reported as skipped"
+fi
+
 echo "test: building the solution (Release)"
 dotnet build ComputeSandbox.sln -c Release -nologo -v quiet
 

@@ -363,7 +363,8 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     public async Task CreateAsync_FailsAndDeletesThePod_WhenNeverReadyWithinStartupTimeout()
     {
         _api.Start = PodStart.StaysPending;
-        var backend = Backend(o => o.StartupTimeoutSeconds = 1);
+        // Long enough that the create itself is done within it on a loaded machine, so the time runs out waiting.
+        var backend = Backend(o => o.StartupTimeoutSeconds = 5);
 
         var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
 
