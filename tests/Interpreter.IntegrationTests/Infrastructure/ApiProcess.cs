@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+
 namespace Interpreter.IntegrationTests.Infrastructure;
 
 /// <summary>
