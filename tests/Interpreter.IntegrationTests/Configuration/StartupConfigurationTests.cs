@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Interpreter.IntegrationTests.Infrastructure;
 using Shouldly;
 
 namespace Interpreter.IntegrationTests.Configuration;
@@ -28,36 +28,16 @@ public sealed class StartupConfigurationTests
     [MemberData(nameof(BadSettings))]
     public async Task Startup_FailsNamingVariable_WhenSettingInvalid(string variable, string value)
     {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
+        var settings = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            ["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "0",
+            [variable] = value,
         };
-        info.Environment["APP_HTTP_LISTEN_ADDR"] = "127.0.0.1:0";
-        info.Environment["APP_INSTANCE_NAME"] = "config-" + Guid.NewGuid().ToString("N")[..8];
-        info.Environment["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "0";
-        info.Environment[variable] = value;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
 
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
+        var exit = await ApiProcess.RunUntilExitAsync(settings, TestContext.Current.CancellationToken);
 
-        process.ExitCode.ShouldBe(1);
-        (await stderr).ShouldContain(variable, Case.Sensitive, await stdout);
-        (await stderr).ShouldContain("cannot start");
+        exit.ExitCode.ShouldBe(1);
+        exit.StandardError.ShouldContain(variable, Case.Sensitive, exit.StandardOutput);
+        exit.StandardError.ShouldContain("cannot start");
     }
 }

@@ -19,18 +19,20 @@ namespace Interpreter.IntegrationTests.Kubernetes;
 public sealed class KubernetesServiceAccountTests : IDisposable
 {
     private readonly AgentConnector _agents = new();
+    private KubernetesPodsClient? _pods;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _agents.Dispose();
+    public void Dispose()
+    {
+        _pods?.Dispose();
+        _agents.Dispose();
+    }
 
     [Fact]
     public async Task CreateAsync_WorksWithTheServiceAccount_WhenRbacAllowsPods()
     {
-        var folder = Folder("COMPUTESANDBOX_TEST_SERVICE_ACCOUNT_DIR");
-        var connection = InCluster(folder);
-        using var pods = new KubernetesPodsClient(connection);
-        var backend = Backend(pods, connection);
+        var (connection, pods, backend) = InClusterBackend("COMPUTESANDBOX_TEST_SERVICE_ACCOUNT_DIR");
 
         var sandbox = await backend.CreateAsync(Ct);
         await backend.DestroyAsync(sandbox, Ct);
@@ -42,10 +44,7 @@ public sealed class KubernetesServiceAccountTests : IDisposable
     [Fact]
     public async Task CreateAsync_FailsNamingRbac_WhenServiceAccountMayOnlyRead()
     {
-        var folder = Folder("COMPUTESANDBOX_TEST_READONLY_SERVICE_ACCOUNT_DIR");
-        var connection = InCluster(folder);
-        using var pods = new KubernetesPodsClient(connection);
-        var backend = Backend(pods, connection);
+        var (connection, _, backend) = InClusterBackend("COMPUTESANDBOX_TEST_READONLY_SERVICE_ACCOUNT_DIR");
 
         var available = await backend.IsAvailableAsync(Ct);
         var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
@@ -56,28 +55,25 @@ public sealed class KubernetesServiceAccountTests : IDisposable
         error.Message.ShouldContain("cannot create resource \"pods\"");
     }
 
-    private static string Folder(string variable)
+    /// <summary>
+    /// As in a pod: the API server address from the service environment variables, credentials from the
+    /// service-account folder that <paramref name="variable"/> names (skipped without it or without a cluster).
+    /// </summary>
+    private (KubernetesConnection Connection, KubernetesPodsClient Pods, KubernetesSandboxBackend Backend) InClusterBackend(
+        string variable)
     {
         var folder = Environment.GetEnvironmentVariable(variable);
         Assert.SkipWhen(string.IsNullOrEmpty(folder) || !KubernetesCluster.Configured,
             $"{variable} and KUBECONFIG are not both set: no service account to test the in-cluster configuration with.");
-        return folder!;
-    }
-
-    /// <summary>As in a pod: the API server address from the service environment variables, credentials from the folder.</summary>
-    private static KubernetesConnection InCluster(string folder)
-    {
         var server = KubernetesConfigLoader.LoadKubeconfig(KubernetesCluster.Kubeconfig!, "", "KUBECONFIG").Server;
         var environment = new Dictionary<string, string>
         {
             ["KUBERNETES_SERVICE_HOST"] = server.Host,
             ["KUBERNETES_SERVICE_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        return KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, folder);
-    }
-
-    private KubernetesSandboxBackend Backend(KubernetesPodsClient pods, KubernetesConnection connection) =>
-        new(pods, connection, _agents, new SandboxRun(), Options.Create(new ExecutorOptions
+        var connection = KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, folder!);
+        _pods = new KubernetesPodsClient(connection);
+        var backend = new KubernetesSandboxBackend(_pods, connection, _agents, new SandboxRun(), Options.Create(new ExecutorOptions
         {
             InstanceName = "it-k8s-sa-" + Guid.NewGuid().ToString("N")[..8],
             Image = TestImage.Name,
@@ -86,4 +82,6 @@ public sealed class KubernetesServiceAccountTests : IDisposable
             ContainerResources = KubernetesCluster.Resources,
             StartupTimeoutSeconds = 120,
         }), NullLogger<KubernetesSandboxBackend>.Instance);
+        return (connection, _pods, backend);
+    }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Interpreter.IntegrationTests.Infrastructure;
 using Shouldly;
 
 namespace Interpreter.IntegrationTests.Kubernetes;
@@ -9,44 +9,16 @@ public sealed class KubernetesStartupTests
     [Fact]
     public async Task Startup_FailsNamingAppKubeconfig_WhenFileMissing()
     {
-        var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", "k8s-startup-" + Guid.NewGuid().ToString("N")[..8]);
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
+        var settings = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            ["APP_EXECUTOR_BACKEND"] = "kubernetes",
+            ["APP_KUBECONFIG"] = "/nonexistent/kubeconfig",
         };
-        info.Environment["APP_HTTP_LISTEN_ADDR"] = "127.0.0.1:0";
-        info.Environment["APP_INSTANCE_NAME"] = "config-" + Guid.NewGuid().ToString("N")[..8];
-        info.Environment["APP_FILE_STORAGE_PATH"] = storage;
-        info.Environment["APP_EXECUTOR_BACKEND"] = "kubernetes";
-        info.Environment["APP_KUBECONFIG"] = "/nonexistent/kubeconfig";
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
+        var exit = await ApiProcess.RunUntilExitAsync(settings, TestContext.Current.CancellationToken);
 
-            if (Directory.Exists(storage))
-            {
-                Directory.Delete(storage, recursive: true);
-            }
-        }
-
-        process.ExitCode.ShouldBe(1, await stdout);
-        var message = await stderr;
-        message.ShouldContain("APP_KUBECONFIG");
-        message.ShouldContain("/nonexistent/kubeconfig");
+        exit.ExitCode.ShouldBe(1, exit.StandardOutput);
+        exit.StandardError.ShouldContain("APP_KUBECONFIG");
+        exit.StandardError.ShouldContain("/nonexistent/kubeconfig");
     }
 }

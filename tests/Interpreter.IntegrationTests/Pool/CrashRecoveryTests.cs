@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;
 using Shouldly;
@@ -18,15 +15,16 @@ public sealed class CrashRecoveryTests(DockerFixture fixture)
     {
         var instance = "crash-" + Guid.NewGuid().ToString("N")[..8];
         var labels = new Dictionary<string, string> { [SandboxLabels.Instance] = instance };
-        using var first = StartApi(instance);
+        var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", instance);
+        var settings = new Dictionary<string, string> { ["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "2" };
+        await using var first = ApiProcess.Start(instance, storage, settings);
         await Eventually.TrueAsync(async () => (await fixture.Docker.ListContainersAsync(labels, Ct)).Count >= 2,
             TimeSpan.FromSeconds(90), "the first process to start its sandboxes", Ct);
-        first.Kill();
-        await first.WaitForExitAsync(Ct);
+        await first.KillAsync(Ct);
         var orphans = (await fixture.Docker.ListContainersAsync(labels, Ct)).Select(c => c.Id).ToHashSet();
         orphans.Count.ShouldBeGreaterThanOrEqualTo(2);
 
-        using var second = StartApi(instance);
+        await using var second = ApiProcess.Start(instance, storage, settings);
         try
         {
             await Eventually.TrueAsync(async () =>
@@ -38,41 +36,10 @@ public sealed class CrashRecoveryTests(DockerFixture fixture)
         }
         finally
         {
-            // SIGTERM: a graceful stop, which removes the second run's own sandboxes.
-            using var term = Process.Start("kill", ["-TERM", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync(Ct);
-            await second.WaitForExitAsync(Ct);
+            // A graceful stop, which removes the second run's own sandboxes.
+            await second.StopAsync(Ct);
         }
 
         (await fixture.Docker.ListContainersAsync(labels, Ct)).ShouldBeEmpty();
-    }
-
-    private static Process StartApi(string instance)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.Environment["APP_INSTANCE_NAME"] = instance;
-        info.Environment["APP_EXECUTOR_IMAGE"] = TestImage.Name;
-        info.Environment["APP_HTTP_LISTEN_ADDR"] = $"127.0.0.1:{FreePort()}";
-        info.Environment["APP_FILE_STORAGE_PATH"] = Path.Combine(Path.GetTempPath(), "computesandbox-tests", instance);
-        info.Environment["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "2";
-        var process = Process.Start(info)!;
-        // Drain the pipes so the child never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -27,8 +27,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
     private const int AcknowledgedBeforeKill = 60;
 
     private readonly ConcurrentQueue<Acknowledged> _acknowledged = new();
-    private readonly ConcurrentQueue<string> _failures = new();
-    private int _rejected;
+    private readonly LoadAnswers _answers = new();
     private volatile bool _killed;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -71,9 +70,9 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
 
             var acknowledged = _acknowledged.ToArray();
             output.WriteLine($"{Clients} clients; acknowledged before the kill: {acknowledged.Length} files "
-                + $"({acknowledged.Count(a => a.FromExecute)} written by executions), 503 {_rejected}, "
+                + $"({acknowledged.Count(a => a.FromExecute)} written by executions), 503 {_answers.Rejected}, "
                 + $"first run's containers left by the kill: {firstRuns.Count} run label(s)");
-            _failures.ShouldBeEmpty(string.Join("\n", _failures.Take(10)) + "\n" + firstOutput);
+            _answers.Failures.ShouldBeEmpty(_answers.FirstFailures + "\n" + firstOutput);
             acknowledged.Length.ShouldBeGreaterThanOrEqualTo(AcknowledgedBeforeKill);
             acknowledged.ShouldContain(a => a.FromExecute);
             firstRuns.ShouldNotBeEmpty("the killed run left no sandbox behind, so the restart had nothing to clean up");
@@ -152,7 +151,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                _failures.Enqueue($"{tag}: {e.GetType().Name}: {e.Message}");
+                _answers.Fail(tag, $"{e.GetType().Name}: {e.Message}");
             }
         }
     }
@@ -162,7 +161,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         var bytes = RandomNumberGenerator.GetBytes(RandomNumberGenerator.GetInt32(1, 64 * 1024));
         var name = $"up-{tag}.bin";
         using var response = await client.PostUploadAsync(chat, name, new ByteArrayContent(bytes), Ct, maxDownloads: MaxDownloads);
-        if (!await IsOkAsync(response, tag))
+        if (!await _answers.IsOkAsync(response, tag, Ct))
         {
             return;
         }
@@ -170,7 +169,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         var upload = JsonSerializer.Deserialize<UploadResponse>(await response.Content.ReadAsStringAsync(Ct), ExecuteCalls.Json)!;
         if (upload.FileHash != FileCalls.Sha256(bytes) || upload.Metadata.RemainingDownloads != MaxDownloads)
         {
-            _failures.Enqueue($"{tag}: upload answered hash {upload.FileHash}, remaining {upload.Metadata.RemainingDownloads}");
+            _answers.Fail(tag, $"upload answered hash {upload.FileHash}, remaining {upload.Metadata.RemainingDownloads}");
             return;
         }
 
@@ -183,7 +182,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         var code = $"open('/workspace/{name}', 'w').write('{tag} ' * 1000)\nprint('{tag}')";
         using var response = await client.PostAsJsonAsync("/v1/execute",
             new { source_code = code, chat_id = chat, timeout_seconds = 30, max_downloads = MaxDownloads }, ExecuteCalls.Json, Ct);
-        if (!await IsOkAsync(response, tag))
+        if (!await _answers.IsOkAsync(response, tag, Ct))
         {
             return;
         }
@@ -194,29 +193,12 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         if (result.Stdout != $"{tag}\n" || result.Files.GetValueOrDefault(path) != hash
             || result.FilesMetadata.GetValueOrDefault(path)?.RemainingDownloads != MaxDownloads)
         {
-            _failures.Enqueue($"{tag}: execute answered exit {result.ExitCode}, stdout {result.Stdout}, stderr {result.Stderr}, "
+            _answers.Fail(tag, $"execute answered exit {result.ExitCode}, stdout {result.Stdout}, stderr {result.Stderr}, "
                 + $"files {string.Join(", ", result.Files)}");
             return;
         }
 
         _acknowledged.Enqueue(new Acknowledged(chat, name, hash, FromExecute: true));
-    }
-
-    private async Task<bool> IsOkAsync(HttpResponseMessage response, string tag)
-    {
-        if (response.StatusCode == HttpStatusCode.OK)
-        {
-            return true;
-        }
-
-        if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
-        {
-            Interlocked.Increment(ref _rejected);
-            return false;
-        }
-
-        _failures.Enqueue($"{tag}: answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
-        return false;
     }
 
     private sealed record Acknowledged(string Chat, string Name, string Hash, bool FromExecute);

@@ -33,7 +33,6 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     [Fact]
     public async Task Execute_EndsAtThePidsLimit_WhenEveryProcessForksForever()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import os, time
             def bomb():
@@ -69,13 +68,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
         // APP_EXECUTOR_PIDS_LIMIT is 128 in these tests.
         run.Output.ShouldBe("fork refused: Resource temporarily unavailable\nlimit 128 current 128\n");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_Returns137NamingTheLimit_WhenMemoryIsExhausted()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             print("allocating", flush=True)
             blocks = []
@@ -89,13 +87,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Output.ShouldBe("allocating\n");
         run.Result.Stderr.ShouldBe("Killed: the code used more memory than the sandbox limit (384 MiB).\n");
         run.Result.Files.ShouldBeEmpty();
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReportsNoSpaceLeft_WhenCodeWritesBeyondTheWorkspaceLimit()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import errno, os
             def fill(path):
@@ -133,13 +130,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.Files.Keys.Order().ShouldBe(["/workspace/after.txt", "/workspace/filler.bin"]);
         run.Result.Files["/workspace/filler.bin"].ShouldBe(FileCalls.Sha256(Enumerable.Repeat((byte)1, 1 << 20).ToArray()));
         run.Result.Files["/workspace/after.txt"].ShouldBe(FileCalls.Sha256("room again"u8.ToArray()));
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_Returns137NamingTheLimit_WhenCodeFillsEveryTmpfsBeyondTheMemoryLimit()
     {
-        var before = await SteadyPoolAsync();
         // /tmp (256Mi), /workspace (64Mi) and /dev/shm (64Mi) are tmpfs: their pages count against the sandbox's
         // 384Mi memory, so filling them all runs into the memory limit before any of them is full.
         const string code = """
@@ -166,13 +162,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         // The code, not the agent, is the OOM killer's pick: the agent survives to answer and collect.
         run.Result.Stderr.ShouldBe("Killed: the code used more memory than the sandbox limit (384 MiB).\n");
         run.Result.Files.Keys.ShouldBeSubsetOf(["/workspace/filler.bin"]);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReturnsMinusOneAtTheTimeout_WhenCodeLoopsForeverIgnoringSignals()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import signal
             for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
@@ -190,13 +185,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.ExitCode.ShouldBe(-1);
         run.Output.ShouldBe("spinning\n");
         run.Result.Stderr.ShouldBe("Execution timed out after 3 seconds.\n");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_CapsAndMarksOutput_WhenCodeWrites100MiBToStdoutAndStderr()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import sys
             block = b"x" * (1 << 20)
@@ -220,13 +214,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
             + $"\n[output truncated: {(100 << 20) - OutputCap} bytes over the {OutputCap}-byte limit were dropped]\n");
         // What reaches the client is the capped output, not the 200 MiB the code wrote.
         run.BodyBytes.ShouldBeLessThan(3 * OutputCap);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReturnsValidTextWithReplacementCharacters_WhenCodeWritesBinaryGarbage()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import os, sys
             sys.stdout.buffer.write(b"ok\xff\xfe\x00\x80\xc3(\x1b[31mend\n")
@@ -245,13 +238,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         // Proper surrogate pairs (valid 4-byte sequences) may occur; lone surrogates must not.
         Should.NotThrow(() => new UTF8Encoding(false, throwOnInvalidBytes: true).GetByteCount(run.Output));
         run.Result.Stderr.ShouldBe("\uFFFD\uFFFD\uFFFD is an encoded surrogate\n");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_WaitsForTheProcessAndKeepsItsExitCode_WhenCodeClosesStdoutAndStderr()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import os, sys, time
             print("before closing", flush=True)
@@ -271,13 +263,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.Stderr.ShouldBe("stderr before closing\n");
         run.Result.Files.Keys.ShouldBe(["/workspace/after.txt"]);
         run.Result.Files["/workspace/after.txt"].ShouldBe(FileCalls.Sha256("written after closing both"u8.ToArray()));
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_RunsOnUnharmed_WhenCodeSignalsTheAgentAndItsParent()
     {
-        var before = await SteadyPoolAsync();
         // The agent is the sandbox's PID 1 and the code's parent: the kernel drops what init has no handler for
         // (SIGKILL, SIGSTOP), and the agent ignores SIGTERM and SIGINT once user code runs.
         const string code = """
@@ -300,13 +291,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Output.ShouldBe("parent is 1\nstill running\n");
         run.Result.Stderr.ShouldBe("");
         run.Result.Files.Keys.ShouldBe(["/workspace/survivor.txt"]);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_Returns137SayingTheSandboxDied_WhenCodeKillsTheAgent()
     {
-        var before = await SteadyPoolAsync();
         // The code runs under the agent's uid, so it may lower the agent's CPU limit: the kernel then SIGKILLs the
         // agent, PID 1, and the whole sandbox with it, while the agent reads the output.
         const string code = """
@@ -326,13 +316,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
             "Killed: the sandbox died during the execution (the sandbox stopped with status 137); the run's output and files are lost.\n");
         run.Result.Files.ShouldBeEmpty();
         run.ContainerId.ShouldBeNull();
-        await ShouldRecoverAsync(before, usedContainer: null);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_RestoresTheAgentsLimits_WhenCodeLowersOnlyTheirSoftValues()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import resource
             hard = resource.prlimit(1, resource.RLIMIT_NOFILE)[1]
@@ -348,13 +337,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Output.ShouldBe("lowered\n");
         run.Result.Stderr.ShouldBe("");
         run.Result.Files.Keys.ShouldBe(["/workspace/kept.txt"]);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_SaysTheFilesMayBeIncomplete_WhenCodeLowersTheAgentsHardFileLimit()
     {
-        var before = await SteadyPoolAsync();
         // A lowered hard limit cannot be raised again without privileges: the agent can no longer open the
         // workspace to list what changed, and says so instead of answering as if nothing had.
         const string code = """
@@ -371,13 +359,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Output.ShouldBe("lowered\n");
         run.Result.Stderr.ShouldBe("The code lowered the sandbox agent's own limits (RLIMIT_NOFILE); the changed files reported may be incomplete.\n");
         run.Result.Files.ShouldBeEmpty();
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_EndsWhenTheMainProcessExits_WhenAGrandchildOutlivesItHoldingTheOutputPipes()
     {
-        var before = await SteadyPoolAsync();
         // The grandchild escapes the process group (setsid), keeps stdout and stderr open, and would print and
         // os._exit(7) five seconds later: the run must end with the main process, not with the pipes.
         const string code = """
@@ -401,13 +388,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
 
         run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
         run.Output.ShouldBe("grandchild started\nmain done\n");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_EndsAndKillsThem_WhenCodeLeavesSleepingBackgroundProcesses()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import subprocess, threading, time
             subprocess.Popen(["sleep", "300"])
@@ -422,13 +408,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.ExitCode.ShouldBe(0, run.Result.Stderr);
         run.Output.ShouldBe("background started\n");
         run.Result.Stderr.ShouldBe("");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_FailsEveryConnectionAndLookup_WhenCodeTriesTheNetwork()
     {
-        var before = await SteadyPoolAsync();
         var apiPort = fixture.Client.BaseAddress!.Port;
         var code = $$"""
             import errno, os, socket
@@ -465,13 +450,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
             docker socket visible: False
 
             """);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_SeesNothingOfTheHost_WhenCodeReadsProcessEnvironmentsAndHostFiles()
     {
-        var before = await SteadyPoolAsync();
         var marker = "hostile-" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable("HOSTILE_HOST_MARKER", marker);
         var hostTmpFile = Path.Combine(Path.GetTempPath(), marker + ".txt");
@@ -522,7 +506,7 @@ public sealed class HostileCodeTests(DockerFixture fixture)
                 host path visible: False
 
                 """);
-            await ShouldRecoverAsync(before, run.ContainerId);
+            await ShouldRecoverAsync(run);
         }
         finally
         {
@@ -535,7 +519,6 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     [Fact]
     public async Task Execute_RefusesEveryWriteOutsideTheWorkspace_WhenCodeTargetsRootUsrAndTheAgent()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import errno, os
             def attempt(what, action):
@@ -571,13 +554,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
 
             """);
         run.Result.Files.Keys.ShouldBe(["/workspace/ok.txt"]);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReturnsOnlyRegularFilesInside_WhenWorkspaceHoldsSymlinksOutOfIt()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import errno, os
             os.symlink("/etc/passwd", "/workspace/passwd")
@@ -608,13 +590,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.Files["/workspace/real/inside.txt"].ShouldBe(FileCalls.Sha256("inside"u8.ToArray()));
         (await fixture.Client.DownloadBytesAsync("tests", run.Result.Files["/workspace/real/inside.txt"], "inside.txt", Ct))
             .ShouldBe("inside"u8.ToArray());
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_StillReturnsTheFiles_WhenCodeTakesItsOwnPermissionsAway()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import os
             os.makedirs("/workspace/locked/deeper")
@@ -637,13 +618,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         run.Result.Files.Keys.Order(StringComparer.Ordinal).ShouldBe(["/workspace/locked/deeper/a.txt", "/workspace/unreadable.txt"]);
         run.Result.Files["/workspace/unreadable.txt"].ShouldBe(FileCalls.Sha256("nobody may read this"u8.ToArray()));
         run.Result.Files["/workspace/locked/deeper/a.txt"].ShouldBe(FileCalls.Sha256("in a folder nobody may enter"u8.ToArray()));
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReturnsOddNamesExactlyAndSaysWhatItSkipped_WhenFileNamesHoldNewlinesOrNonUtf8Bytes()
     {
-        var before = await SteadyPoolAsync();
         string[] names =
         [
             "new\nline.txt", "tab\there.txt", "quote\"and\\back.txt", "percent%2Fslash.txt", "?query#frag&.txt",
@@ -678,13 +658,12 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         download.StatusCode.ShouldBe(HttpStatusCode.OK);
         download.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("new\nline.txt");
         (await download.Content.ReadAsStringAsync(Ct)).ShouldBe("new\nline.txt");
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
     [Fact]
     public async Task Execute_ReturnsTheFirstThousandAndSaysSo_WhenCodeCreatesTenThousandFiles()
     {
-        var before = await SteadyPoolAsync();
         const string code = """
             import os
             os.mkdir("/workspace/many")
@@ -703,53 +682,44 @@ public sealed class HostileCodeTests(DockerFixture fixture)
             .ShouldBe(Enumerable.Range(0, 1000).Select(i => $"/workspace/many/f{i:00000}.txt"));
         run.Result.Files["/workspace/many/f00999.txt"].ShouldBe(FileCalls.Sha256("999"u8.ToArray()));
         run.Result.FilesMetadata.Count.ShouldBe(1000);
-        await ShouldRecoverAsync(before, run.ContainerId);
+        await ShouldRecoverAsync(run);
     }
 
-    /// <summary>Runs <paramref name="code"/> after a line that prints the sandbox's name.</summary>
+    /// <summary>
+    /// Waits for the pool to be at rest, then runs <paramref name="code"/> after a line that prints the sandbox's name.
+    /// </summary>
     private async Task<HostileRun> RunAsync(string code, int timeoutSeconds = 30)
     {
+        var readyBefore = await SteadyPoolAsync();
         using var response = await fixture.Client.PostAsJsonAsync("/v1/execute",
             new { source_code = NameTheSandbox + code, chat_id = "tests", timeout_seconds = timeoutSeconds }, ExecuteCalls.Json, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, body.Length > 2000 ? body[..2000] : body);
         var result = JsonSerializer.Deserialize<ExecuteResponse>(body, ExecuteCalls.Json)!;
         var newline = result.Stdout.IndexOf('\n', StringComparison.Ordinal);
-        if (newline != 12)
-        {
-            return new HostileRun(result, null, result.Stdout, Encoding.UTF8.GetByteCount(body));
-        }
-
-        return new HostileRun(result, result.Stdout[..newline], result.Stdout[(newline + 1)..], Encoding.UTF8.GetByteCount(body));
+        var bodyBytes = Encoding.UTF8.GetByteCount(body);
+        return newline == 12
+            ? new HostileRun(result, result.Stdout[..newline], result.Stdout[(newline + 1)..], bodyBytes, readyBefore)
+            : new HostileRun(result, null, result.Stdout, bodyBytes, readyBefore);
     }
 
     /// <summary>
-    /// Waits until the pool is at rest: nothing starting or in use, every container of the instance is a running,
-    /// ready sandbox, at least the target of them (a burst of earlier tests may have left more); returns their ids.
+    /// Waits until the pool is at rest and holds at least the target of ready sandboxes (a burst of earlier tests may
+    /// have left more); returns their ids.
     /// </summary>
     private async Task<HashSet<string>> SteadyPoolAsync()
     {
-        HashSet<string> ids = [];
-        var seen = "";
-        await WithStateAsync(() => seen, Eventually.TrueAsync(async () =>
-            {
-                var containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
-                ids = containers.Select(c => c.Id).ToHashSet();
-                var pool = fixture.Api.Pool.Snapshot;
-                seen = Describe(pool, containers);
-                return pool is { Starting: 0, InUse: 0, Ready: >= PoolTarget } && pool.Live == pool.Ready
-                    && containers.Count == pool.Live && containers.All(c => c.State == "running");
-            },
-            TimeSpan.FromSeconds(120), $"the pool to be at rest with at least {PoolTarget} ready sandboxes", Ct));
-        return ids;
+        var containers = await AtRestAsync((pool, _) => pool.Ready >= PoolTarget,
+            $"the pool to be at rest with at least {PoolTarget} ready sandboxes", note: "");
+        return containers.Select(c => c.Id).ToHashSet();
     }
 
     /// <summary>
     /// The service is whole again: a normal execution succeeds in another sandbox, the hostile run's sandbox (and
-    /// that one) are removed, and the pool is at rest again: every container of the instance is a running, ready
-    /// sandbox of the pool, none in use, as many as the target (or as before, when more were left), not more.
+    /// that one) are removed, and the pool is at rest again, with as many sandboxes as the target (or as before,
+    /// when more were left), not more.
     /// </summary>
-    private async Task ShouldRecoverAsync(HashSet<string> before, string? usedContainer)
+    private async Task ShouldRecoverAsync(HostileRun run)
     {
         var next = await fixture.Client.ExecuteAsync("import socket\nprint('healthy', socket.gethostname())", Ct);
 
@@ -757,37 +727,46 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         next.Stderr.ShouldBe("");
         next.Stdout.ShouldStartWith("healthy ");
         var nextContainer = next.Stdout["healthy ".Length..].Trim();
-        nextContainer.ShouldNotBe(usedContainer);
-        var seen = "";
-        await WithStateAsync(() => seen, Eventually.TrueAsync(async () =>
-            {
-                var containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
-                var pool = fixture.Api.Pool.Snapshot;
-                seen = Describe(pool, containers) + $"; used {usedContainer ?? "unknown"} and {nextContainer}, ready before: {string.Join(",", before.Select(id => id[..12]))}";
-                return containers.All(c => !c.Id.StartsWith(nextContainer, StringComparison.Ordinal))
-                    && (usedContainer is null || containers.All(c => !c.Id.StartsWith(usedContainer, StringComparison.Ordinal)))
-                    // Both runs took a sandbox that was ready before; neither is still there, dead or alive.
-                    && before.Count(id => containers.All(c => c.Id != id)) >= 2
-                    && pool is { Starting: 0, InUse: 0 } && pool.Ready == pool.Live
-                    && containers.Count == pool.Live && containers.All(c => c.State == "running")
-                    && pool.Live >= PoolTarget && pool.Live <= Math.Max(PoolTarget, before.Count);
-            },
-            TimeSpan.FromSeconds(120), "the used sandboxes to be removed and the pool to be at rest", Ct));
+        nextContainer.ShouldNotBe(run.ContainerId);
+        var before = run.ReadyBefore;
+        await AtRestAsync((pool, containers) =>
+                containers.All(c => !c.Id.StartsWith(nextContainer, StringComparison.Ordinal))
+                && (run.ContainerId is null || containers.All(c => !c.Id.StartsWith(run.ContainerId, StringComparison.Ordinal)))
+                // Both runs took a sandbox that was ready before; neither is still there, dead or alive.
+                && before.Count(id => containers.All(c => c.Id != id)) >= 2
+                && pool.Live >= PoolTarget && pool.Live <= Math.Max(PoolTarget, before.Count),
+            "the used sandboxes to be removed and the pool to be at rest",
+            $"; used {run.ContainerId ?? "unknown"} and {nextContainer}, ready before: {string.Join(",", before.Select(id => id[..12]))}");
     }
 
-    private static string Describe(PoolSnapshot pool, IReadOnlyList<ContainerSummary> containers) =>
-        $"{pool}; containers: {string.Join(", ", containers.Select(c => $"{c.Id[..12]} {c.State}"))}";
-
-    /// <summary>Awaits <paramref name="wait"/>; a timeout names what was seen last.</summary>
-    private static async Task WithStateAsync(Func<string> seen, Task wait)
+    /// <summary>
+    /// Waits until the pool is at rest (nothing starting or in use, every container of the instance a running, ready
+    /// sandbox of the pool) and <paramref name="also"/> holds; returns the containers. A timeout names what was seen
+    /// last, followed by <paramref name="note"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<ContainerSummary>> AtRestAsync(
+        Func<PoolSnapshot, IReadOnlyList<ContainerSummary>, bool> also, string what, string note)
     {
+        IReadOnlyList<ContainerSummary> containers = [];
+        var seen = "";
         try
         {
-            await wait;
+            await Eventually.TrueAsync(async () =>
+                {
+                    containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
+                    var pool = fixture.Api.Pool.Snapshot;
+                    seen = $"{pool}; containers: {string.Join(", ", containers.Select(c => $"{c.Id[..12]} {c.State}"))}";
+                    return pool is { Starting: 0, InUse: 0 } && pool.Ready == pool.Live
+                        && containers.Count == pool.Live && containers.All(c => c.State == "running")
+                        && also(pool, containers);
+                },
+                TimeSpan.FromSeconds(120), what, Ct);
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"{e.Message} Last seen: {seen()}", e);
+            throw new TimeoutException($"{e.Message} Last seen: {seen}{note}", e);
         }
+
+        return containers;
     }
 }

@@ -4,6 +4,8 @@ namespace Interpreter.IntegrationTests.Reliability;
 
 /// <summary>
 /// One hostile execution: the API's answer, the sandbox it ran in (its hostname, printed first; null when the
-/// run's output was lost with the sandbox), the stdout after that first line, and the answer's size in bytes.
+/// run's output was lost with the sandbox), the stdout after that first line, the answer's size in bytes, and the
+/// ids of the sandboxes that were ready before it ran.
 /// </summary>
-internal sealed record HostileRun(ExecuteResponse Result, string? ContainerId, string Output, long BodyBytes);
+internal sealed record HostileRun(ExecuteResponse Result, string? ContainerId, string Output, long BodyBytes,
+    IReadOnlySet<string> ReadyBefore);

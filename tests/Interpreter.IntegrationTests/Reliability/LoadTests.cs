@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -25,12 +24,11 @@ public sealed class LoadTests(ITestOutputHelper output)
     private const int KeptFilesPerClient = 16;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly LoadAnswers _answers = new();
     private int _executes;
     private int _fileExecutes;
     private int _uploads;
     private int _downloads;
-    private int _rejected;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -73,15 +71,15 @@ public sealed class LoadTests(ITestOutputHelper output)
 
             output.WriteLine($"{Clients} clients for {Duration.TotalSeconds:0} s, pool target {Target}, cap {Cap}: "
                 + $"executes {_executes} (with files {_fileExecutes}), uploads {_uploads}, downloads {_downloads}, "
-                + $"503 {_rejected}, failures {_failures.Count}, most live sandboxes {maxLive}, most starting {maxStarting}, "
+                + $"503 {_answers.Rejected}, failures {_answers.Failures.Count}, most live sandboxes {maxLive}, most starting {maxStarting}, "
                 + $"most live + starting {maxAlive}; "
                 + $"pool when the load ended: {afterLoad}");
-            _failures.ShouldBeEmpty(string.Join("\n", _failures.Take(10)));
+            _answers.Failures.ShouldBeEmpty(_answers.FirstFailures);
             _executes.ShouldBeGreaterThan(0);
             _fileExecutes.ShouldBeGreaterThan(0);
             _uploads.ShouldBeGreaterThan(0);
             _downloads.ShouldBeGreaterThan(0);
-            _rejected.ShouldBeGreaterThan(0, "32 clients over a cap of 6 with a 2 s acquire timeout never reached the cap");
+            _answers.Rejected.ShouldBeGreaterThan(0, "32 clients over a cap of 6 with a 2 s acquire timeout never reached the cap");
             maxLive.ShouldBeLessThanOrEqualTo(Cap);
 
             var containers = -1;
@@ -137,7 +135,7 @@ public sealed class LoadTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                _failures.Enqueue($"{tag}: {e.GetType().Name}: {e.Message}");
+                _answers.Fail(tag, $"{e.GetType().Name}: {e.Message}");
             }
         }
     }
@@ -202,7 +200,7 @@ public sealed class LoadTests(ITestOutputHelper output)
 
         using var response = await client.PostUploadAsync(chat, name, new ByteArrayContent(bytes), Ct);
 
-        if (!await IsOkAsync(response, tag))
+        if (!await _answers.IsOkAsync(response, tag, Ct))
         {
             return;
         }
@@ -219,7 +217,7 @@ public sealed class LoadTests(ITestOutputHelper output)
     {
         using var response = await client.DownloadAsync(chat, file.Hash, file.Name, Ct);
 
-        if (!await IsOkAsync(response, tag))
+        if (!await _answers.IsOkAsync(response, tag, Ct))
         {
             return;
         }
@@ -232,35 +230,16 @@ public sealed class LoadTests(ITestOutputHelper output)
     private async Task<ExecuteResponse?> PostExecuteAsync(HttpClient client, string tag, object body)
     {
         using var response = await client.PostAsJsonAsync("/v1/execute", body, ExecuteCalls.Json, Ct);
-        return await IsOkAsync(response, tag)
+        return await _answers.IsOkAsync(response, tag, Ct)
             ? JsonSerializer.Deserialize<ExecuteResponse>(await response.Content.ReadAsStringAsync(Ct), ExecuteCalls.Json)
             : null;
-    }
-
-    /// <summary>True for a 200; a 503 with Retry-After is counted; anything else is a failure.</summary>
-    private async Task<bool> IsOkAsync(HttpResponseMessage response, string tag)
-    {
-        if (response.StatusCode == HttpStatusCode.OK)
-        {
-            return true;
-        }
-
-        if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
-        {
-            Interlocked.Increment(ref _rejected);
-            return false;
-        }
-
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        _failures.Enqueue($"{tag}: {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {body}");
-        return false;
     }
 
     private void Check(string tag, bool correct, string what)
     {
         if (!correct)
         {
-            _failures.Enqueue($"{tag}: {what}");
+            _answers.Fail(tag, what);
         }
     }
 

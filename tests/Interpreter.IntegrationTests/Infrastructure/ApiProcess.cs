@@ -5,13 +5,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Interpreter.IntegrationTests.Infrastructure;
 
-namespace Interpreter.IntegrationTests.Reliability;
+namespace Interpreter.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The API as a real process (<c>dotnet Interpreter.Api.dll</c>, as Pool/CrashRecoveryTests starts it) on a loopback
-/// port, configured only through APP_ variables, so it can be killed with SIGKILL or stopped with SIGTERM.
+/// The API as a real process (<c>dotnet Interpreter.Api.dll</c>) on a loopback port, configured only through APP_
+/// variables, so it can be killed with SIGKILL or stopped with SIGTERM, or left to refuse its settings and exit.
 /// </summary>
 internal sealed partial class ApiProcess : IAsyncDisposable
 {
@@ -40,21 +39,10 @@ internal sealed partial class ApiProcess : IAsyncDisposable
     public static ApiProcess Start(string instance, string storage, IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.Environment["APP_INSTANCE_NAME"] = instance;
+        var info = StartInfo(instance, $"127.0.0.1:{port}", storage);
         info.Environment["APP_EXECUTOR_IMAGE"] = TestImage.Name;
-        info.Environment["APP_HTTP_LISTEN_ADDR"] = $"127.0.0.1:{port}";
-        info.Environment["APP_FILE_STORAGE_PATH"] = storage;
         info.Environment["APP_INTERNAL_IP_ALLOWLIST"] = "127.0.0.1/32";
-        foreach (var (key, value) in settings)
-        {
-            info.Environment[key] = value;
-        }
+        Apply(info, settings);
 
         var process = Process.Start(info)!;
         var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
@@ -64,6 +52,43 @@ internal sealed partial class ApiProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return api;
+    }
+
+    /// <summary>
+    /// Starts the API with <paramref name="settings"/> over a unique instance name, a port the system picks and a
+    /// temporary storage folder (each of which the settings may replace), and waits up to a minute for it to exit
+    /// by itself, as it must when it refuses its configuration. The storage folder is removed afterwards.
+    /// </summary>
+    public static async Task<ApiExit> RunUntilExitAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", "startup-" + id);
+        var info = StartInfo("config-" + id, "127.0.0.1:0", storage);
+        Apply(info, settings);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            if (Directory.Exists(storage))
+            {
+                Directory.Delete(storage, recursive: true);
+            }
+        }
+
+        return new ApiExit(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The pool's counts from <c>/readyz</c>, or null while it does not answer 200.</summary>
@@ -131,6 +156,29 @@ internal sealed partial class ApiProcess : IAsyncDisposable
         _lines.Enqueue(line);
         while (_lines.Count > KeptLines && _lines.TryDequeue(out _))
         {
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string instance, string listenAddress, string storage)
+    {
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Interpreter.Api.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.Environment["APP_INSTANCE_NAME"] = instance;
+        info.Environment["APP_HTTP_LISTEN_ADDR"] = listenAddress;
+        info.Environment["APP_FILE_STORAGE_PATH"] = storage;
+        return info;
+    }
+
+    /// <summary>The test's own settings come last, so that they win over the defaults above.</summary>
+    private static void Apply(ProcessStartInfo info, IReadOnlyDictionary<string, string> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
         }
     }
 
