@@ -15,9 +15,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 script_init bench-files
 
-py=/usr/bin/python3
 out_dir="${BENCH_OUT_DIR:-artifacts/bench}"
-api_dll=src/Interpreter.Api/bin/Release/net10.0/Interpreter.Api.dll
 
 [ -x "$py" ] || fail "$py is missing; install Debian's python3 (apt-get install -y python3)."
 need_api_build BENCH_SKIP_BUILD

@@ -18,10 +18,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 script_init bench
 
-py=/usr/bin/python3
 docker_cli=/usr/bin/docker
 out_dir=artifacts/bench
-api_dll=src/Interpreter.Api/bin/Release/net10.0/Interpreter.Api.dll
 instance=bench
 default_image=localhost/tgpt-code-executor:local
 storage=/tmp/computesandbox-bench
@@ -61,9 +59,7 @@ cleanup() {
   if [ "$pinned" = 1 ]; then "$docker_cli" rmi "$pinned_image" >/dev/null 2>&1 || true; fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'say "interrupted (SIGINT)"; exit 130' INT
-trap 'say "interrupted (SIGTERM)"; exit 143' TERM
+on_exit cleanup "interrupted (SIGTERM)"
 
 scripts/ensure-docker.sh
 
@@ -88,19 +84,10 @@ say "measuring $image ($image_id), pinned as $pinned_image for this run"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then build_api; fi
 
-port="${BENCH_PORT:-$(free_port)}"
-base_url="http://127.0.0.1:$port"
-pool_target="${BENCH_POOL_TARGET:-5}"
-max_sandboxes="${BENCH_MAX_SANDBOXES:-24}"
+pool_settings BENCH 5 24
 
 say "starting the API on $base_url (instance $instance, pool target $pool_target, max $max_sandboxes; log $out_dir/api.log)"
-start_api "$out_dir/api.log" \
-  APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
-  APP_INSTANCE_NAME="$instance" \
-  APP_EXECUTOR_IMAGE="$pinned_image" \
-  APP_FILE_STORAGE_PATH="$storage" \
-  APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH="$pool_target" \
-  APP_EXECUTOR_MAX_SANDBOXES="$max_sandboxes" \
+start_pool_api "$out_dir/api.log" "$instance" "$pinned_image" "$storage" \
   APP_EXECUTOR_ACQUIRE_TIMEOUT=60 \
   APP_INTERNAL_IP_ALLOWLIST="${APP_INTERNAL_IP_ALLOWLIST:-127.0.0.1}"
 echo "$api_pid" >"$out_dir/api.pid"

@@ -21,10 +21,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 script_init soak
 
-py=/usr/bin/python3
 docker_cli=/usr/bin/docker
 out_dir=artifacts/soak
-api_dll=src/Interpreter.Api/bin/Release/net10.0/Interpreter.Api.dll
 instance="soak-$(date -u +%H%M%S)-$$"
 
 seconds="${SOAK_SECONDS:-300}"
@@ -62,9 +60,7 @@ cleanup() {
   rm -rf "$storage"
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'say "interrupted (SIGINT)"; exit 130' INT
-trap 'say "stopped (SIGTERM; the hard cap of $hard_cap s or a caller)"; exit 143' TERM
+on_exit cleanup "stopped (SIGTERM; the hard cap of $hard_cap s or a caller)"
 
 scripts/ensure-docker.sh
 
@@ -79,19 +75,10 @@ fi
 
 if [ "${SOAK_SKIP_BUILD:-0}" != 1 ]; then build_api; fi
 
-port="${SOAK_PORT:-$(free_port)}"
-base_url="http://127.0.0.1:$port"
-pool_target="${SOAK_POOL_TARGET:-3}"
-max_sandboxes="${SOAK_MAX_SANDBOXES:-8}"
+pool_settings SOAK 3 8
 
 say "starting the API on $base_url (instance $instance, pool target $pool_target, max $max_sandboxes, storage $storage; log $out_dir/api.log)"
-start_api "$out_dir/api.log" \
-  APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
-  APP_INSTANCE_NAME="$instance" \
-  APP_EXECUTOR_IMAGE="$image" \
-  APP_FILE_STORAGE_PATH="$storage" \
-  APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH="$pool_target" \
-  APP_EXECUTOR_MAX_SANDBOXES="$max_sandboxes" \
+start_pool_api "$out_dir/api.log" "$instance" "$image" "$storage" \
   APP_EXECUTOR_ACQUIRE_TIMEOUT="${SOAK_ACQUIRE_TIMEOUT:-5}" \
   APP_EXECUTOR_MEMORY_LIMIT=512Mi \
   APP_WORKSPACE_SIZE_LIMIT=64Mi \

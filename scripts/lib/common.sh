@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # py, api_dll and docker_cli: set by the sourcing script (or choose_docker_cli)
+# shellcheck shell=bash disable=SC2154 # docker_cli: set by the sourcing script or by choose_docker_cli
 # What scripts/*.sh share; sourced, never run: `source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"`, then
 # `script_init NAME` (NAME prefixes every message). The sourcing script has already done `cd` to the repo root and
 # `set -euo pipefail`; nothing here runs on its own when sourced.
@@ -6,8 +6,10 @@
 #   messages      say (stdout; stderr after `script_init NAME --stderr`), fail (stderr, exit 1)
 #   docker CLI    choose_docker_cli (DOCKER, else /usr/bin/docker, else docker on PATH), docker, image_exists
 #   hashes        hash_files, executor_base_hash (the tag of the local Debian base both image builds use)
-#   local API     need_local_api_tools, need_api_build, build_executor_image, build_api, free_port, start_api, wait_for_ready, show_api_log, stop_api,
-#                 run_driver, stop_driver, containers_labelled, remove_containers
+#   exit          on_exit (a clean-up at exit, also after SIGINT/SIGTERM)
+#   local API     need_local_api_tools, need_api_build, build_executor_image, build_api, free_port, pool_settings,
+#                 start_api, start_pool_api, wait_for_ready, show_api_log, stop_api, run_driver, stop_driver,
+#                 containers_labelled, remove_containers
 
 script_name=""
 messages_to_stderr=0
@@ -28,6 +30,16 @@ say() {
 }
 
 fail() { printf '%s: ERROR: %s\n' "$script_name" "$*" >&2; exit 1; }
+
+# on_exit FUNCTION TERM_MESSAGE: runs FUNCTION at exit; SIGINT says "interrupted (SIGINT)" and exits 130, SIGTERM says
+# TERM_MESSAGE and exits 143, so FUNCTION runs then too.
+on_exit() {
+  term_message="$2"
+  # shellcheck disable=SC2064 # the function's name is fixed now
+  trap "$1" EXIT
+  trap 'say "interrupted (SIGINT)"; exit 130' INT
+  trap 'say "$term_message"; exit 143' TERM
+}
 
 # --- Docker CLI --------------------------------------------------------------------------------
 
@@ -64,7 +76,10 @@ hash_files() {
 executor_base_hash() { hash_files executor-image/build-rootfs.sh executor-image/packages.txt; }
 
 # --- a local API for the bench and soak scripts ------------------------------------------------
-# They set py (the python3 to use), api_dll and, for the helpers that talk to Docker, docker_cli.
+# The helpers that talk to Docker use docker_cli, which these scripts set (/usr/bin/docker).
+
+py=/usr/bin/python3
+api_dll=src/Interpreter.Api/bin/Release/net10.0/Interpreter.Api.dll
 
 # python3, the Docker CLI and curl: what the bench and soak scripts run besides the API.
 need_local_api_tools() {
@@ -101,6 +116,16 @@ free_port() {
   "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# pool_settings PREFIX POOL_TARGET MAX_SANDBOXES: sets port ($PREFIX_PORT, else a free one), base_url, pool_target
+# ($PREFIX_POOL_TARGET, else POOL_TARGET) and max_sandboxes ($PREFIX_MAX_SANDBOXES, else MAX_SANDBOXES).
+pool_settings() {
+  local port_var="$1_PORT" target_var="$1_POOL_TARGET" max_var="$1_MAX_SANDBOXES"
+  port="${!port_var:-$(free_port)}"
+  base_url="http://127.0.0.1:$port"
+  pool_target="${!target_var:-$2}"
+  max_sandboxes="${!max_var:-$3}"
+}
+
 # start_api LOG NAME=VALUE...: starts the built API in the background with that environment, its output in LOG;
 # sets api_pid.
 start_api() {
@@ -108,6 +133,21 @@ start_api() {
   shift
   env "$@" dotnet "$api_dll" >"$log" 2>&1 &
   api_pid=$!
+}
+
+# start_pool_api LOG INSTANCE IMAGE STORAGE NAME=VALUE...: start_api on 127.0.0.1:$port as INSTANCE with a pool of
+# IMAGE sandboxes ($pool_target warm, at most $max_sandboxes) and files in STORAGE, plus the further settings.
+start_pool_api() {
+  local log="$1" instance="$2" image="$3" storage="$4"
+  shift 4
+  start_api "$log" \
+    APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
+    APP_INSTANCE_NAME="$instance" \
+    APP_EXECUTOR_IMAGE="$image" \
+    APP_FILE_STORAGE_PATH="$storage" \
+    APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH="$pool_target" \
+    APP_EXECUTOR_MAX_SANDBOXES="$max_sandboxes" \
+    "$@"
 }
 
 # The API's log without its per-request Information lines, shortened: what matters when something failed.
