@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2154 # docker_cli: set by the sourcing script or by choose_docker_cli
-# What scripts/*.sh share; sourced, never run: `source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"`, then
-# `script_init NAME` (NAME prefixes every message). The sourcing script has already done `cd` to the repo root and
-# `set -euo pipefail`; nothing here runs on its own when sourced.
+# What scripts/*.sh share; sourced, never run. A script does `set -euo pipefail`, `cd` to the repo root, then
+# `source scripts/lib/common.sh` and `script_init NAME` (NAME prefixes every message). Sourcing only defines
+# functions and a few variables.
 #
 #   messages      say (stdout; stderr after `script_init NAME --stderr`), fail (stderr, exit 1)
 #   docker CLI    choose_docker_cli (DOCKER, else /usr/bin/docker, else docker on PATH), docker, image_exists
