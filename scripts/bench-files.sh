@@ -11,52 +11,41 @@
 # BENCH_* knobs of scripts/bench_files.py (BENCH_FILE_MIB, BENCH_RUNS, BENCH_OUT_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/common.sh
+script_init bench-files
 
-py=/usr/bin/python3
 out_dir="${BENCH_OUT_DIR:-artifacts/bench}"
-api_dll=src/Interpreter.Api/bin/Release/net10.0/Interpreter.Api.dll
-
-say() { echo "bench-files: $*"; }
-fail() { echo "bench-files: ERROR: $*" >&2; exit 1; }
 
 [ -x "$py" ] || fail "$py is missing; install Debian's python3 (apt-get install -y python3)."
-if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then
-  [ -f "$api_dll" ] || fail "BENCH_SKIP_BUILD=1 but $api_dll is missing; run without BENCH_SKIP_BUILD."
-else
-  command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK 10 is missing; install it (dotnet on PATH) and run again."
-  say "building the API (Release)"
-  dotnet build src/Interpreter.Api/Interpreter.Api.csproj -c Release -nologo -v quiet \
-    || fail "dotnet build failed (see above); fix the build, then run again."
-fi
+need_api_build BENCH_SKIP_BUILD
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then build_api; fi
 # The pool starts even with no warm sandboxes and asks the engine for leftovers.
 scripts/ensure-docker.sh
 
 mkdir -p "$out_dir"
 storage="$(mktemp -d /tmp/computesandbox-bench-files.XXXXXX)"
-port="${BENCH_PORT:-$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')}"
+port="${BENCH_PORT:-$(free_port)}"
 base_url="http://127.0.0.1:$port"
 log="$out_dir/files-api.log"
 
 api_pid=""
 cleanup() {
   if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
-    kill -TERM "$api_pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$api_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$api_pid" 2>/dev/null || true
+    terminate "$api_pid" || kill -KILL "$api_pid" 2>/dev/null || true
   fi
   rm -rf "$storage"
 }
 trap cleanup EXIT
 
 say "starting the API on $base_url (storage $storage)"
-APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
-APP_FILE_STORAGE_PATH="$storage" \
-APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH=0 \
-APP_INTERNAL_IP_ALLOWLIST=127.0.0.1/32 \
-APP_INSTANCE_NAME="bench-files" \
-Logging__LogLevel__Default=Warning \
-  dotnet "$api_dll" >"$log" 2>&1 &
-api_pid=$!
+start_api "$log" \
+  APP_HTTP_LISTEN_ADDR="127.0.0.1:$port" \
+  APP_FILE_STORAGE_PATH="$storage" \
+  APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH=0 \
+  APP_INTERNAL_IP_ALLOWLIST=127.0.0.1/32 \
+  APP_INSTANCE_NAME="bench-files" \
+  Logging__LogLevel__Default=Warning
 
 for _ in $(seq 1 60); do
   curl -fsS --max-time 2 "$base_url/healthz" >/dev/null 2>&1 && break

@@ -28,13 +28,16 @@ import math
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import harness  # noqa: E402 - scripts/lib/harness.py, found through the line above
+from harness import UnixHTTPConnection  # noqa: E402
 
 CASES = [
     {"name": "print", "code": 'print("hello")', "expected": "hello"},
@@ -56,37 +59,8 @@ GOALS = {
 }
 
 
-def log(msg: str) -> None:
-    print(f"bench: {msg}", flush=True)
-
-
-def die(msg: str) -> None:
-    print(f"bench: ERROR: {msg}", file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        die(f"{name}={raw!r} is not an integer; set it to a whole number or unset it.")
-    if value < 0:
-        die(f"{name}={raw!r} must not be negative.")
-    return value
-
-
-def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        die(f"{name}={raw!r} is not a number; set it to a number of seconds or unset it.")
-    return default
+MESSAGES = harness.Messages("bench")
+log, die, env_int, env_float = MESSAGES.log, MESSAGES.die, MESSAGES.env_int, MESSAGES.env_float
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,18 +99,6 @@ def latency_stats(seconds: list[float]) -> dict:
 # --------------------------------------------------------------------------------------------
 # Docker Engine API over the unix socket
 # --------------------------------------------------------------------------------------------
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float = 120.0):
-        super().__init__("localhost", timeout=timeout)
-        self._socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._socket_path)
-        self.sock = sock
-
 
 class DockerApi:
     """Minimal Engine API client; one keep-alive connection per thread."""
@@ -203,45 +165,16 @@ class DockerApi:
 # The service over HTTP keep-alive
 # --------------------------------------------------------------------------------------------
 
-class ServiceClient:
-    """One keep-alive HTTPConnection; not thread-safe (one per thread)."""
+class ServiceClient(harness.KeepAliveClient):
+    """JSON requests over one keep-alive HTTPConnection; not thread-safe (one per thread)."""
 
     def __init__(self, host: str, port: int, timeout: float = 150.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-        self.reconnects = 0
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        super().__init__(host, port, timeout)
 
     def call(self, method: str, path: str, body: dict | None = None):
         """Returns (status, headers dict, raw bytes). Retries once when a reused connection was closed."""
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if data is not None else {}
-        for attempt in range(2):
-            reused = self.conn is not None
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                hdrs = {k.lower(): v for k, v in resp.getheaders()}
-                if hdrs.get("connection", "").lower() == "close":
-                    self.close()
-                return resp.status, hdrs, raw
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.close()
-                if reused and attempt == 0:
-                    self.reconnects += 1
-                    continue
-                raise
-            except Exception:
-                self.close()
-                raise
-        raise RuntimeError("unreachable")
+        return self.send(method, path, data, "application/json" if data is not None else None)
 
 
 def execute_once(client: ServiceClient, case: dict) -> tuple[str, float, str | None]:

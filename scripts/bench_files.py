@@ -31,20 +31,15 @@ import time
 import urllib.parse
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import harness  # noqa: E402 - scripts/lib/harness.py, found through the line above
+from harness import rss_bytes  # noqa: E402
+
 CHUNK = 1 << 20
 GOALS = {"upload_MBps": 500.0, "download_MBps": 500.0, "peak_rss_MiB": 200.0}
 
 
-def log(msg: str) -> None:
-    print(f"bench-files: {msg}", flush=True)
-
-
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"/proc/{pid}/status has no VmRSS")
+log = harness.Messages("bench-files").log
 
 
 class RssSampler:
@@ -91,12 +86,7 @@ def stamp(path: str, run: int) -> None:
 
 def upload(base: urllib.parse.SplitResult, path: str, size: int, chat: str) -> tuple[float, dict]:
     boundary = "bench" + uuid.uuid4().hex
-    head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n{chat}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"bench.bin\"\r\n"
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
+    head, tail = harness.upload_envelope(boundary, chat, "bench.bin")
     conn = http.client.HTTPConnection(base.hostname, base.port, timeout=600)
     try:
         conn.connect()

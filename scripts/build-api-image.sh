@@ -21,6 +21,9 @@
 #   SKIP_SMOKE_TEST=1  do not start the image after building it
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/common.sh
+script_init build-api-image --stderr  # stdout carries only the image name
 
 base_repo="localhost/computesandbox-base"
 image_repo="localhost/computesandbox-api"
@@ -28,56 +31,33 @@ extra_tag="${API_IMAGE:-$image_repo:local}"
 publish_mode="${PUBLISH_MODE:-auto}"
 dockerfile=src/Interpreter.Api/Dockerfile
 
-log() { printf 'build-api-image: %s\n' "$*" >&2; }
-die() { printf 'build-api-image: ERROR: %s\n' "$*" >&2; exit 1; }
-
 case "$publish_mode" in
   auto | self-contained | framework-dependent) ;;
-  *) die "PUBLISH_MODE=$publish_mode is not one of auto, self-contained, framework-dependent." ;;
+  *) fail "PUBLISH_MODE=$publish_mode is not one of auto, self-contained, framework-dependent." ;;
 esac
-command -v dotnet >/dev/null 2>&1 || die "the .NET SDK 10 is missing. Fix: install it (dotnet on PATH) and run again."
+command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK 10 is missing. Fix: install it (dotnet on PATH) and run again."
 
-if [ -n "${DOCKER:-}" ]; then
-  docker_cli="$DOCKER"
-elif [ -x /usr/bin/docker ]; then
-  # Debian's CLI: its `docker build` works offline against a local base image.
-  docker_cli=/usr/bin/docker
-else
-  docker_cli="$(command -v docker || true)"
-fi
-[ -n "$docker_cli" ] || die "no docker CLI found. Fix: run scripts/ensure-docker.sh (or apt-get install docker.io)."
-docker() { "$docker_cli" "$@"; }
+choose_docker_cli
 
 if ! docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
-  log "no Docker engine answers; running scripts/ensure-docker.sh"
-  bash scripts/ensure-docker.sh >&2 || die "scripts/ensure-docker.sh failed (see above)."
+  say "no Docker engine answers; running scripts/ensure-docker.sh"
+  bash scripts/ensure-docker.sh >&2 || fail "scripts/ensure-docker.sh failed (see above)."
 fi
 
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
-
-# sha256 over file names and contents, in a fixed order.
-hash_files() {
-  local f
-  for f in "$@"; do
-    printf '%s\n' "$f"
-    sha256sum <"$f"
-  done | sha256sum | cut -c1-64
-}
-
-# The base's tag is computed exactly as scripts/build-executor-image.sh computes it.
-base_hash="$(hash_files executor-image/build-rootfs.sh executor-image/packages.txt)"
+# The base's tag: the same executor_base_hash (scripts/lib/common.sh) as scripts/build-executor-image.sh.
+base_hash="$(executor_base_hash)"
 base_image="$base_repo:${base_hash:0:12}"
 if ! image_exists "$base_image"; then
-  log "base $base_image is missing; building it with scripts/build-executor-image.sh (several minutes the first time)"
+  say "base $base_image is missing; building it with scripts/build-executor-image.sh (several minutes the first time)"
   KEEP_OLD_IMAGES=1 bash scripts/build-executor-image.sh >/dev/null ||
-    die "scripts/build-executor-image.sh failed (see above)."
+    fail "scripts/build-executor-image.sh failed (see above)."
   image_exists "$base_image" ||
-    die "scripts/build-executor-image.sh did not produce $base_image; its hash inputs differ from this script's. Fix: make both scripts hash the same files."
+    fail "scripts/build-executor-image.sh did not produce $base_image; its hash inputs differ from this script's. Fix: make both scripts hash the same files."
 fi
 
 mapfile -t source_files < <(find src/Interpreter.Api src/Interpreter.Executor src/Interpreter.Storage -type f \
   ! -path '*/bin/*' ! -path '*/obj/*' | LC_ALL=C sort)
-[ ${#source_files[@]} -gt 0 ] || die "src/ is empty; restore it from git."
+[ ${#source_files[@]} -gt 0 ] || fail "src/ is empty; restore it from git."
 build_files=(Directory.Build.props Directory.Packages.props global.json scripts/build-api-image.sh)
 for f in nuget.config NuGet.Config; do [ -f "$f" ] && build_files+=("$f"); done
 final_hash="$( { printf 'base %s\nmode %s\n' "$base_hash" "$publish_mode"; hash_files "${build_files[@]}" "${source_files[@]}"; } |
@@ -89,20 +69,20 @@ copy_host_runtime() {
   local dest="$1" runtimeconfig="$2" dotnet_root framework name version
   dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
   if [ ! -x "$dotnet_root/dotnet" ] || [ ! -d "$dotnet_root/host/fxr" ]; then
-    die "no .NET install found at $dotnet_root (dotnet host + host/fxr). Fix: set PUBLISH_MODE=self-contained or install the .NET 10 runtime."
+    fail "no .NET install found at $dotnet_root (dotnet host + host/fxr). Fix: set PUBLISH_MODE=self-contained or install the .NET 10 runtime."
   fi
   mkdir -p "$dest/shared"
   cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$dest/"
   # runtimeconfig.json names the frameworks' major.minor (e.g. 10.0.0); the newest installed patch runs the app.
   version="$(grep -o '"version": *"[0-9]*\.[0-9]*' "$runtimeconfig" | head -n 1 | grep -o '[0-9]*\.[0-9]*$' || true)"
-  [ -n "$version" ] || die "$runtimeconfig names no framework version; the publish output is not what this script expects."
+  [ -n "$version" ] || fail "$runtimeconfig names no framework version; the publish output is not what this script expects."
   for framework in Microsoft.NETCore.App Microsoft.AspNetCore.App; do
     name="$(find "$dotnet_root/shared/$framework" -mindepth 1 -maxdepth 1 -type d -name "$version.*" -printf '%f\n' 2>/dev/null |
       grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1 || true)"
-    [ -n "$name" ] || die "$framework $version.x is not installed in $dotnet_root/shared (dotnet --list-runtimes). Fix: install it, or PUBLISH_MODE=self-contained."
+    [ -n "$name" ] || fail "$framework $version.x is not installed in $dotnet_root/shared (dotnet --list-runtimes). Fix: install it, or PUBLISH_MODE=self-contained."
     mkdir -p "$dest/shared/$framework"
     cp -a "$dotnet_root/shared/$framework/$name" "$dest/shared/$framework/"
-    log "copied $framework $name from $dotnet_root"
+    say "copied $framework $name from $dotnet_root"
   done
 }
 
@@ -116,7 +96,7 @@ publish() { # mode output-folder artifacts-folder
 }
 
 if [ "${FORCE_REBUILD:-0}" != 1 ] && image_exists "$final_image"; then
-  log "$final_image is up to date (content hash); nothing to build"
+  say "$final_image is up to date (content hash); nothing to build"
 else
   work="$(mktemp -d "${TMPDIR:-/tmp}/computesandbox-api-image.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
@@ -124,40 +104,40 @@ else
   started=$SECONDS
   mode="$publish_mode"
   if [ "$mode" != framework-dependent ]; then
-    log "publishing src/Interpreter.Api (Release, linux-x64, self-contained)"
+    say "publishing src/Interpreter.Api (Release, linux-x64, self-contained)"
     if publish self-contained "$work/context/app" "$work/artifacts"; then
       mode=self-contained
     elif [ "$mode" = auto ]; then
-      log "the self-contained publish failed (the runtime packs Microsoft.NETCore.App.Runtime.linux-x64 and Microsoft.AspNetCore.App.Runtime.linux-x64 did not restore?); falling back to framework-dependent with this machine's runtime"
+      say "the self-contained publish failed (the runtime packs Microsoft.NETCore.App.Runtime.linux-x64 and Microsoft.AspNetCore.App.Runtime.linux-x64 did not restore?); falling back to framework-dependent with this machine's runtime"
       rm -rf "$work/context/app" "$work/artifacts"
       mode="framework-dependent"
     else
-      die "dotnet publish failed (see above). Fix the build, or try PUBLISH_MODE=framework-dependent when the runtime packs do not restore."
+      fail "dotnet publish failed (see above). Fix the build, or try PUBLISH_MODE=framework-dependent when the runtime packs do not restore."
     fi
   fi
   if [ "$mode" = framework-dependent ]; then
-    log "publishing src/Interpreter.Api (Release, linux-x64, framework-dependent)"
-    publish framework-dependent "$work/context/app" "$work/artifacts" || die "dotnet publish failed (see above)."
+    say "publishing src/Interpreter.Api (Release, linux-x64, framework-dependent)"
+    publish framework-dependent "$work/context/app" "$work/artifacts" || fail "dotnet publish failed (see above)."
     copy_host_runtime "$work/context/dotnet" "$work/context/app/Interpreter.Api.runtimeconfig.json"
   fi
-  log "published ($mode) in $((SECONDS - started)) s"
+  say "published ($mode) in $((SECONDS - started)) s"
 
-  log "building $final_image from $dockerfile"
+  say "building $final_image from $dockerfile"
   docker build \
     --build-arg "BASE_IMAGE=$base_image" \
     --label "io.computesandbox.content-hash=${final_hash:0:12}" \
     --label "io.computesandbox.publish-mode=$mode" \
     -t "$final_image" \
     -f "$dockerfile" "$work/context" >&2 ||
-    die "docker build failed (see above)."
+    fail "docker build failed (see above)."
   rm -rf "$work"
   trap - EXIT
-  log "image built in $((SECONDS - started)) s"
+  say "image built in $((SECONDS - started)) s"
 
   if [ "${SKIP_SMOKE_TEST:-0}" != 1 ]; then
     # Started as the image runs in a pod (its own uid, read-only root, /tmp writable), without network:
     # the API must answer /healthz. The sandbox backend has no engine in here, which /healthz ignores.
-    log "smoke test: the image starts and answers GET /healthz"
+    say "smoke test: the image starts and answers GET /healthz"
     # shellcheck disable=SC2016 # expanded by the container's shell
     smoke='/app/Interpreter.Api >/tmp/api.log 2>&1 & pid=$!
       python3 - <<PY || { cat /tmp/api.log; exit 1; }
@@ -178,23 +158,23 @@ PY
       --cap-drop ALL --security-opt no-new-privileges --entrypoint sh "$final_image" -c "$smoke" 2>&1)"; then
       docker rmi "$final_image" >/dev/null 2>&1 || true
       printf '%s\n' "$out" >&2
-      die "the image does not start or does not answer /healthz (its output is above); it was removed. Fix the cause and run again."
+      fail "the image does not start or does not answer /healthz (its output is above); it was removed. Fix the cause and run again."
     fi
-    log "smoke test passed: /healthz answered $(printf '%s' "$out" | tail -n 1)"
+    say "smoke test passed: /healthz answered $(printf '%s' "$out" | tail -n 1)"
   fi
 fi
 
 if [ "$extra_tag" != "$final_image" ]; then
   docker tag "$final_image" "$extra_tag"
-  log "tagged $final_image as $extra_tag"
+  say "tagged $final_image as $extra_tag"
 fi
 if [ "${KEEP_OLD_IMAGES:-0}" != 1 ]; then
   docker images --format '{{.Repository}}:{{.Tag}}' "$image_repo" | grep -E ':[0-9a-f]{12}$' | grep -vxF "$final_image" |
     while read -r old; do
-      if docker rmi "$old" >/dev/null 2>&1; then log "removed superseded image $old"; fi
+      if docker rmi "$old" >/dev/null 2>&1; then say "removed superseded image $old"; fi
     done || true
 fi
 
 size_bytes="$(docker image inspect --format '{{.Size}}' "$final_image")"
-log "image size: $((size_bytes / 1024 / 1024)) MiB"
+say "image size: $((size_bytes / 1024 / 1024)) MiB"
 printf '%s\n' "$extra_tag"

@@ -18,68 +18,48 @@
 #                    see executor-image/build-rootfs.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/common.sh
+script_init build-executor-image --stderr  # stdout carries only the image name
 
 base_repo="localhost/computesandbox-base"
 image_repo="localhost/tgpt-code-executor"
 extra_tag="${EXECUTOR_IMAGE:-${APP_EXECUTOR_IMAGE:-$image_repo:local}}"
 
-log() { printf 'build-executor-image: %s\n' "$*" >&2; }
-die() { printf 'build-executor-image: ERROR: %s\n' "$*" >&2; exit 1; }
-
-if [ -n "${DOCKER:-}" ]; then
-  docker_cli="$DOCKER"
-elif [ -x /usr/bin/docker ]; then
-  # Debian's CLI: its `docker build` works offline against a local base image.
-  docker_cli=/usr/bin/docker
-else
-  docker_cli="$(command -v docker || true)"
-fi
-[ -n "$docker_cli" ] || die "no docker CLI found. Fix: run scripts/ensure-docker.sh (or apt-get install docker.io)."
-docker() { "$docker_cli" "$@"; }
+choose_docker_cli
 
 engine_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 if ! engine_answers; then
   if [ -f scripts/ensure-docker.sh ]; then
-    log "no Docker engine answers; running scripts/ensure-docker.sh"
-    bash scripts/ensure-docker.sh >&2 || die "scripts/ensure-docker.sh failed (see above)."
+    say "no Docker engine answers; running scripts/ensure-docker.sh"
+    bash scripts/ensure-docker.sh >&2 || fail "scripts/ensure-docker.sh failed (see above)."
   fi
-  engine_answers || die "no Docker engine answers ($docker_cli version). Fix: start dockerd (or run scripts/ensure-docker.sh) and make sure this user may use /var/run/docker.sock."
+  engine_answers || fail "no Docker engine answers ($docker_cli version). Fix: start dockerd (or run scripts/ensure-docker.sh) and make sure this user may use /var/run/docker.sock."
 fi
 
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
-
-# sha256 over file names and contents, in a fixed order.
-hash_files() {
-  local f
-  for f in "$@"; do
-    printf '%s\n' "$f"
-    sha256sum <"$f"
-  done | sha256sum | cut -c1-64
-}
-
 mapfile -t agent_files < <(find executor-image/agent -type f ! -name '*.pyc' ! -path '*/__pycache__/*' | LC_ALL=C sort)
-[ ${#agent_files[@]} -gt 0 ] || die "executor-image/agent is empty; restore it from git."
+[ ${#agent_files[@]} -gt 0 ] || fail "executor-image/agent is empty; restore it from git."
 
-base_hash="$(hash_files executor-image/build-rootfs.sh executor-image/packages.txt)"
+base_hash="$(executor_base_hash)"
 base_image="$base_repo:${base_hash:0:12}"
 final_hash="$( { printf 'base %s\n' "$base_hash"; hash_files executor-image/Dockerfile executor-image/.dockerignore "${agent_files[@]}"; } | sha256sum | cut -c1-64)"
 final_image="$image_repo:${final_hash:0:12}"
 
 if [ "${FORCE_REBUILD:-0}" != 1 ] && image_exists "$final_image"; then
-  log "$final_image is up to date (content hash); nothing to build"
+  say "$final_image is up to date (content hash); nothing to build"
 else
   if [ "${FORCE_REBUILD:-0}" != 1 ] && image_exists "$base_image"; then
-    log "base $base_image is up to date (content hash)"
+    say "base $base_image is up to date (content hash)"
   else
-    [ "$(id -u)" -eq 0 ] || log "not root: mmdebstrap will try unshare mode (debootstrap needs root)"
+    [ "$(id -u)" -eq 0 ] || say "not root: mmdebstrap will try unshare mode (debootstrap needs root)"
     work="$(mktemp -d "${TMPDIR:-/tmp}/computesandbox-image.XXXXXX")"
     trap 'rm -rf "$work"' EXIT
-    log "building the root file system (executor-image/build-rootfs.sh)"
+    say "building the root file system (executor-image/build-rootfs.sh)"
     started=$SECONDS
     bash executor-image/build-rootfs.sh "$work/rootfs.tar" ||
-      die "the root file system build failed (see above). Fix the cause (mirror reachable? root?) and run again."
-    log "importing it as $base_image"
+      fail "the root file system build failed (see above). Fix the cause (mirror reachable? root?) and run again."
+    say "importing it as $base_image"
     docker import \
       -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       -c 'ENV LANG=C.UTF-8' \
@@ -88,23 +68,23 @@ else
       "$work/rootfs.tar" "$base_image" >/dev/null
     rm -rf "$work"
     trap - EXIT
-    log "base image built in $((SECONDS - started)) s"
+    say "base image built in $((SECONDS - started)) s"
   fi
 
-  log "building $final_image from executor-image/Dockerfile"
+  say "building $final_image from executor-image/Dockerfile"
   started=$SECONDS
   docker build \
     --build-arg "BASE_IMAGE=$base_image" \
     --label "io.computesandbox.content-hash=${final_hash:0:12}" \
     -t "$final_image" \
     -f executor-image/Dockerfile executor-image >&2 ||
-    die "docker build failed (see above)."
-  log "image built in $((SECONDS - started)) s"
+    fail "docker build failed (see above)."
+  say "image built in $((SECONDS - started)) s"
 fi
 
 if [ "$extra_tag" != "$final_image" ]; then
   docker tag "$final_image" "$extra_tag"
-  log "tagged $final_image as $extra_tag"
+  say "tagged $final_image as $extra_tag"
 fi
 # Superseded hash tags only take disk space (each base is a full root fs). Images
 # that a container still uses are kept: `docker rmi` without -f refuses them.
@@ -114,11 +94,11 @@ if [ "${KEEP_OLD_IMAGES:-0}" != 1 ]; then
     [ "$repo" = "$base_repo" ] && keep="$base_image"
     docker images --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -E ':[0-9a-f]{12}$' | grep -vxF "$keep" |
       while read -r old; do
-        if docker rmi "$old" >/dev/null 2>&1; then log "removed superseded image $old"; fi
+        if docker rmi "$old" >/dev/null 2>&1; then say "removed superseded image $old"; fi
       done || true
   done
 fi
 
 size_bytes="$(docker image inspect --format '{{.Size}}' "$final_image")"
-log "image size: $((size_bytes / 1024 / 1024)) MiB"
+say "image size: $((size_bytes / 1024 / 1024)) MiB"
 printf '%s\n' "$extra_tag"

@@ -25,17 +25,19 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import http.client
 import json
 import os
 import random
 import re
-import socket
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import harness  # noqa: E402 - scripts/lib/harness.py, found through the line above
+from harness import UnixHTTPConnection, rss_bytes as rss  # noqa: E402
 
 INSTANCE_LABEL = "io.computesandbox.instance"
 MIX = [  # (kind, weight)
@@ -64,44 +66,14 @@ except OSError as e:
 """
 
 
-def log(msg: str) -> None:
-    print(f"soak: {msg}", flush=True)
-
-
-def die(msg: str) -> None:
-    print(f"soak: ERROR: {msg}", file=sys.stderr, flush=True)
-    sys.exit(2)
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        die(f"{name}={raw!r} is not an integer; set it to a whole number or unset it.")
-    if value < 0:
-        die(f"{name}={raw!r} must not be negative.")
-    return value
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float = 30.0):
-        super().__init__("localhost", timeout=timeout)
-        self._socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._socket_path)
-        self.sock = sock
+MESSAGES = harness.Messages("soak", die_status=2)
+log, die, env_int = MESSAGES.log, MESSAGES.die, MESSAGES.env_int
 
 
 def containers(docker_socket: str, instance: str) -> int:
     """Containers of the instance, in any state."""
     query = urllib.parse.urlencode({"all": "1", "filters": json.dumps({"label": [f"{INSTANCE_LABEL}={instance}"]})})
-    conn = UnixHTTPConnection(docker_socket)
+    conn = UnixHTTPConnection(docker_socket, timeout=30.0)
     try:
         conn.request("GET", f"/containers/json?{query}", headers={"Host": "docker"})
         resp = conn.getresponse()
@@ -113,56 +85,19 @@ def containers(docker_socket: str, instance: str) -> int:
         conn.close()
 
 
-class Client:
+class Client(harness.KeepAliveClient):
     """One keep-alive connection to the API; one per thread."""
 
     def __init__(self, host: str, port: int, timeout: float = 120.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-    def call(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
-        """(status, lower-cased headers, body). A stale keep-alive connection is retried once on a new one."""
-        headers = {"Content-Type": content_type} if content_type else {}
-        for attempt in range(2):
-            reused = self.conn is not None
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                hdrs = {k.lower(): v for k, v in resp.getheaders()}
-                if hdrs.get("connection", "").lower() == "close":
-                    self.close()
-                return resp.status, hdrs, raw
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.close()
-                if reused and attempt == 0:
-                    continue
-                raise
-            except Exception:
-                self.close()
-                raise
-        raise RuntimeError("unreachable")
+        super().__init__(host, port, timeout)
 
     def json(self, path: str, doc: dict):
-        return self.call("POST", path, json.dumps(doc).encode(), "application/json")
+        return self.send("POST", path, json.dumps(doc).encode(), "application/json")
 
     def upload(self, chat: str, name: str, data: bytes):
         boundary = uuid.uuid4().hex
-        parts = [
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n{chat}\r\n".encode(),
-            (f"--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"{name}\"\r\n"
-             "Content-Type: application/octet-stream\r\n\r\n").encode(),
-            data,
-            f"\r\n--{boundary}--\r\n".encode(),
-        ]
-        return self.call("POST", "/v1/upload", b"".join(parts), f"multipart/form-data; boundary={boundary}")
+        head, tail = harness.upload_envelope(boundary, chat, name)
+        return self.send("POST", "/v1/upload", head + data + tail, f"multipart/form-data; boundary={boundary}")
 
 
 class Tally:
@@ -294,7 +229,7 @@ METRIC_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)$")
 
 
 def metrics(client: Client) -> dict[str, float]:
-    status, _h, raw = client.call("GET", "/metrics")
+    status, _h, raw = client.send("GET", "/metrics")
     if status != 200:
         raise RuntimeError(f"/metrics answered {status}")
     values: dict[str, float] = collections.defaultdict(float)
@@ -306,14 +241,6 @@ def metrics(client: Client) -> dict[str, float]:
             except ValueError:
                 pass
     return values
-
-
-def rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"/proc/{pid}/status has no VmRSS")
 
 
 def pool_of(m: dict[str, float]) -> dict[str, int]:
