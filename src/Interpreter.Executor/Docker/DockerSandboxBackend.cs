@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Pool;
@@ -31,7 +30,7 @@ public sealed partial class DockerSandboxBackend(
     /// <inheritdoc />
     public async Task<SandboxInstance> CreateAsync(CancellationToken ct)
     {
-        var name = _options.NamePrefix + RandomSuffix();
+        var name = SandboxNames.New(_options.NamePrefix);
         var socketFolder = Path.Combine(_options.SocketDirectory, name);
         PrepareSocketFolder(socketFolder);
 
@@ -235,12 +234,6 @@ public sealed partial class DockerSandboxBackend(
         catch (UnauthorizedAccessException)
         {
         }
-    }
-
-    private static string RandomSuffix()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return RandomNumberGenerator.GetString(alphabet, 10);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed sandbox container {ContainerId}")]

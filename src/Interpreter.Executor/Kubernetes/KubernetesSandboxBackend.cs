@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
@@ -178,7 +177,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         Exception? last = null;
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
-            var name = _options.NamePrefix + RandomSuffix();
+            var name = SandboxNames.New(_options.NamePrefix);
             try
             {
                 tentative(name);
@@ -459,12 +458,6 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     private static string FormatHost(string ip) => ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : ip;
-
-    private static string RandomSuffix()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return RandomNumberGenerator.GetString(alphabet, 10);
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed sandbox pod {PodName}")]
     private partial void LogRemoved(string podName);

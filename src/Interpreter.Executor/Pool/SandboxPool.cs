@@ -293,39 +293,22 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
         }
     }
 
-    private void EvictIdle()
-    {
-        while (_ready.Reader.TryPeek(out var oldest) && DateTimeOffset.UtcNow - oldest.ReadyAt > _options.MaxIdle)
-        {
-            if (!_ready.Reader.TryRead(out var sandbox))
-            {
-                return;
-            }
-
-            Interlocked.Decrement(ref _readyCount);
-            if (DateTimeOffset.UtcNow - sandbox.ReadyAt > _options.MaxIdle)
-            {
-                LogIdleReplaced(sandbox.Name);
-                Retire(sandbox);
-                continue;
-            }
-
-            // A request took the old one between peek and read; keep this fresher one.
-            Interlocked.Increment(ref _readyCount);
-            _ready.Writer.TryWrite(sandbox);
-            return;
-        }
-    }
+    private void EvictIdle() => RetireIdle(_options.MaxIdle, () => true, LogIdleReplaced);
 
     /// <summary>
     /// A burst starts one sandbox per waiting request; requests that gave up (503) or were served by another leave
     /// more ready than the target when it ends. Those beyond the target are removed once idle for
     /// <see cref="SurplusGrace"/>, oldest first; otherwise they would hold memory until the max idle age.
     /// </summary>
-    private void TrimSurplus()
+    private void TrimSurplus() => RetireIdle(
+        SurplusGrace,
+        () => Volatile.Read(ref _readyCount) > _options.PoolTargetLength + Volatile.Read(ref _waiting),
+        LogSurplusRemoved);
+
+    /// <summary>Retires ready sandboxes, oldest first, that have been ready longer than <paramref name="idleFor"/>, while <paramref name="wanted"/>.</summary>
+    private void RetireIdle(TimeSpan idleFor, Func<bool> wanted, Action<string> log)
     {
-        while (Volatile.Read(ref _readyCount) > _options.PoolTargetLength + Volatile.Read(ref _waiting)
-               && _ready.Reader.TryPeek(out var oldest) && DateTimeOffset.UtcNow - oldest.ReadyAt > SurplusGrace)
+        while (wanted() && _ready.Reader.TryPeek(out var oldest) && DateTimeOffset.UtcNow - oldest.ReadyAt > idleFor)
         {
             if (!_ready.Reader.TryRead(out var sandbox))
             {
@@ -333,9 +316,9 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
             }
 
             Interlocked.Decrement(ref _readyCount);
-            if (DateTimeOffset.UtcNow - sandbox.ReadyAt > SurplusGrace)
+            if (DateTimeOffset.UtcNow - sandbox.ReadyAt > idleFor)
             {
-                LogSurplusRemoved(sandbox.Name);
+                log(sandbox.Name);
                 Retire(sandbox);
                 continue;
             }
