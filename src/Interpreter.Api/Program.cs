@@ -2,6 +2,7 @@ using System.Text.Json;
 using FluentValidation;
 using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
+using Interpreter.Api.Connections;
 using Interpreter.Api.Errors;
 using Interpreter.Api.Features.CustomTools;
 using Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
@@ -35,8 +36,19 @@ try
     builder.Services.AddSingleton<SpawnAccessPolicy>();
     builder.Services.AddOptions<CompatibilityOptions>().BindConfiguration(CompatibilityOptions.Section).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<CompatibilityOptions>, CompatibilityOptionsValidator>();
-    builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
-        kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes));
+    builder.Services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.Section).ValidateOnStart();
+    builder.Services.AddSingleton<IOpenFileLimit, ProcOpenFileLimit>();
+    builder.Services.AddSingleton<IValidateOptions<ConnectionOptions>, ConnectionOptionsValidator>();
+    builder.Services.AddSingleton<ClientConnectionLimiter>();
+    builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
+    {
+        kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes;
+        var connections = sp.GetRequiredService<IOptions<ConnectionOptions>>().Value;
+        kestrel.Limits.MaxConcurrentConnections = connections.MaxConnections;
+        kestrel.Limits.MaxConcurrentUpgradedConnections = connections.MaxConnections;
+        var limiter = sp.GetRequiredService<ClientConnectionLimiter>();
+        kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => limiter.OnConnectionAsync(connection, next)));
+    }));
     builder.Services.Configure<JsonOptions>(o =>
     {
         o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -105,7 +105,8 @@ internal sealed class SpawnAccessPolicy
         return networks;
     }
 
-    private bool IsTrustedProxy(IPAddress address) => _trustedProxies.Any(network => network.Contains(address));
+    /// <summary>True when <paramref name="address"/> (normalized: IPv4-mapped IPv6 as IPv4) is one of APP_TRUSTED_PROXIES.</summary>
+    public bool IsTrustedProxy(IPAddress address) => _trustedProxies.Any(network => network.Contains(address));
 
     private static IPAddress Normalize(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

@@ -22,6 +22,9 @@ public sealed class StartupConfigurationTests
         { "APP_SCHEMA_PATH", "/nonexistent/schema.json" },
         { "APP_HTTP_LISTEN_ADDR", "no-port" },
         { "APP_FILE_STORAGE_PATH", "relative/path" },
+        // No process may open this many descriptors (the kernel's nr_open is far lower).
+        { "APP_MAX_CONNECTIONS", "2000000000" },
+        { "APP_MAX_CONNECTIONS_PER_CLIENT", "0" },
     };
 
     [Theory]

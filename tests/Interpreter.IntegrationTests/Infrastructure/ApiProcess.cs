@@ -36,10 +36,21 @@ internal sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote (its JSON log), for a failing test's message.</summary>
     public string RecentOutput => string.Join('\n', _lines);
 
-    public static ApiProcess Start(string instance, string storage, IReadOnlyDictionary<string, string> settings)
+    /// <param name="openFileLimit">When set, the process runs under this RLIMIT_NOFILE (soft and hard, through prlimit).</param>
+    public static ApiProcess Start(
+        string instance, string storage, IReadOnlyDictionary<string, string> settings, int? openFileLimit = null)
     {
         var port = FreePort();
         var info = StartInfo(instance, $"127.0.0.1:{port}", storage);
+        if (openFileLimit is { } limit)
+        {
+            // prlimit sets the limit on itself and then execs dotnet, so the process id stays the API's.
+            info.ArgumentList.Insert(0, info.FileName);
+            info.ArgumentList.Insert(0, "--");
+            info.ArgumentList.Insert(0, $"--nofile={limit.ToString(CultureInfo.InvariantCulture)}:{limit.ToString(CultureInfo.InvariantCulture)}");
+            info.FileName = "prlimit";
+        }
+
         info.Environment["APP_EXECUTOR_IMAGE"] = TestImage.Name;
         info.Environment["APP_INTERNAL_IP_ALLOWLIST"] = "127.0.0.1/32";
         Apply(info, settings);
