@@ -11,6 +11,7 @@ using Interpreter.Api.Features.Execute;
 using Interpreter.Api.Features.Files.Download;
 using Interpreter.Api.Features.Files.Expire;
 using Interpreter.Api.Features.Files.Upload;
+using Interpreter.Api.Grpc;
 using Interpreter.Api.Operations;
 using Interpreter.Executor;
 using Interpreter.Executor.CustomTools;
@@ -24,8 +25,14 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.Configuration.AddAppEnvironmentVariables();
 
-    builder.WebHost.UseUrls(AppConfigurationExtensions.ToListenUrl(
-        builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress));
+    var listenUrls = AppConfigurationExtensions.ToListenUrl(
+        builder.Configuration["App:HTTP_LISTEN_ADDR"] ?? new ApiOptions().HttpListenAddress);
+    if (GrpcEndpoint.ListenUrl(builder.Configuration) is { } grpcUrl)
+    {
+        listenUrls += ";" + grpcUrl;
+    }
+
+    builder.WebHost.UseUrls(listenUrls);
     builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 
     builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section)
@@ -36,6 +43,14 @@ try
     builder.Services.AddSingleton<SpawnAccessPolicy>();
     builder.Services.AddOptions<CompatibilityOptions>().BindConfiguration(CompatibilityOptions.Section).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<CompatibilityOptions>, CompatibilityOptionsValidator>();
+    builder.Services.AddOptions<GrpcOptions>().BindConfiguration(GrpcOptions.Section).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<GrpcOptions>, GrpcOptionsValidator>();
+    builder.Services.AddSingleton<GrpcEndpoint>();
+    builder.Services.AddGrpc(o => o.Interceptors.Add<GrpcExceptionInterceptor>());
+    builder.Services.AddSingleton<IConfigureOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>>(sp =>
+        new ConfigureOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>(o =>
+            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBytes.Bytes)));
+    builder.Services.AddGrpcReflection();
     builder.Services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.Section).ValidateOnStart();
     builder.Services.AddSingleton<IOpenFileLimit, ProcOpenFileLimit>();
     builder.Services.AddSingleton<IValidateOptions<ConnectionOptions>, ConnectionOptionsValidator>();
@@ -47,7 +62,12 @@ try
         kestrel.Limits.MaxConcurrentConnections = connections.MaxConnections;
         kestrel.Limits.MaxConcurrentUpgradedConnections = connections.MaxConnections;
         var limiter = sp.GetRequiredService<ClientConnectionLimiter>();
-        kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => limiter.OnConnectionAsync(connection, next)));
+        var grpc = sp.GetRequiredService<GrpcEndpoint>();
+        kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            listen.Use(next => connection => limiter.OnConnectionAsync(connection, next));
+            grpc.Configure(listen);
+        });
     }));
     builder.Services.Configure<JsonOptions>(o =>
     {
@@ -90,6 +110,11 @@ try
     app.MapDownloadEndpoint();
     app.MapExpireEndpoint();
     app.MapCustomToolEndpoints();
+    if (app.Services.GetRequiredService<IOptions<GrpcOptions>>().Value.Enabled)
+    {
+        app.MapGrpcService<CodeInterpreterGrpcService>().RequireSpawnAccess();
+        app.MapGrpcReflectionService();
+    }
 
     await app.RunAsync();
     return 0;

@@ -6,6 +6,10 @@ namespace Interpreter.Api.Access;
 /// </summary>
 internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAccessPolicy policy, ILogger<SpawnGuardMiddleware> logger)
 {
+    private const string RefusalDetail =
+        "This client may not spawn work: its address is not in APP_INTERNAL_IP_ALLOWLIST and the "
+        + "request host is not in APP_INTERNAL_HOST_ALLOWLIST (public spawn is disabled).";
+
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<SpawnAccessMetadata>() is null)
@@ -22,6 +26,16 @@ internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAc
         }
 
         LogRefused(context.Request.Path, client?.ToString() ?? "unknown");
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // A gRPC call gets its own kind of answer: a trailers-only response with PERMISSION_DENIED.
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = "7";
+            context.Response.Headers["grpc-message"] = Uri.EscapeDataString(RefusalDetail);
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await problems.WriteAsync(new ProblemDetailsContext
         {
@@ -30,8 +44,7 @@ internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAc
             {
                 Status = StatusCodes.Status403Forbidden,
                 Title = "Forbidden",
-                Detail = "This client may not spawn work: its address is not in APP_INTERNAL_IP_ALLOWLIST and the "
-                    + "request host is not in APP_INTERNAL_HOST_ALLOWLIST (public spawn is disabled).",
+                Detail = RefusalDetail,
             },
         });
     }

@@ -9,8 +9,8 @@ internal static class AppConfigurationExtensions
     public static IConfigurationBuilder AddAppEnvironmentVariables(this IConfigurationBuilder builder) =>
         builder.Add(new AppEnvironmentConfigurationSource());
 
-    /// <summary>Turns APP_HTTP_LISTEN_ADDR (<c>0.0.0.0:50081</c>, <c>[::]:8080</c>) into a Kestrel URL.</summary>
-    public static string ToListenUrl(string address)
+    /// <summary>Turns a listen address (<c>0.0.0.0:50081</c>, <c>[::]:8080</c>) into a Kestrel URL; errors name <paramref name="variable"/>.</summary>
+    public static string ToListenUrl(string address, string variable = "APP_HTTP_LISTEN_ADDR")
     {
         var separator = address.LastIndexOf(':');
         if (separator <= 0
@@ -18,7 +18,7 @@ internal static class AppConfigurationExtensions
             || port > 65535)
         {
             throw new InvalidOperationException(
-                $"APP_HTTP_LISTEN_ADDR '{address}' must be host:port, e.g. 0.0.0.0:50081 or [::]:50081.");
+                $"{variable} '{address}' must be host:port, e.g. 0.0.0.0:50081 or [::]:50081.");
         }
 
         var host = address[..separator];
@@ -28,7 +28,7 @@ internal static class AppConfigurationExtensions
         }
         else if (!IPAddress.TryParse(host.Trim('[', ']'), out _) && Uri.CheckHostName(host) == UriHostNameType.Unknown)
         {
-            throw new InvalidOperationException($"APP_HTTP_LISTEN_ADDR '{address}' has an invalid host '{host}'.");
+            throw new InvalidOperationException($"{variable} '{address}' has an invalid host '{host}'.");
         }
 
         return $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}";

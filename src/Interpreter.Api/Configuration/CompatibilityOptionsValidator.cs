@@ -3,26 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace Interpreter.Api.Configuration;
 
-/// <summary>Validates the reference-compatibility variables, naming the one at fault.</summary>
+/// <summary>Validates the reference-compatibility variable, naming it when at fault.</summary>
 internal sealed class CompatibilityOptionsValidator : IValidateOptions<CompatibilityOptions>
 {
     public ValidateOptionsResult Validate(string? name, CompatibilityOptions options)
     {
         var errors = new List<string>();
-        if (options.GrpcEnabled)
-        {
-            errors.Add("APP_GRPC_ENABLED=true: this implementation serves the HTTP API only; unset it or set it to false.");
-        }
-
-        try
-        {
-            AppConfigurationExtensions.ToListenUrl(options.GrpcListenAddress);
-        }
-        catch (InvalidOperationException)
-        {
-            errors.Add($"APP_GRPC_LISTEN_ADDR '{options.GrpcListenAddress}' must be host:port.");
-        }
-
         if (options.SchemaPath.Length > 0)
         {
             try
