@@ -26,7 +26,7 @@ public sealed partial class CustomToolRunner(
         {
             LogSourceRejected(parsed.Errors.Count);
             return CustomToolRunResult.Failed(CustomToolRunStatus.InvalidSource,
-                "The tool source is invalid:\n" + string.Join("\n", parsed.Errors));
+                "The tool source is invalid:\n" + string.Join("\n", parsed.Details));
         }
 
         var inputErrors = ToolInputValidator.Validate(tool.InputSchema, request.InputJson);

@@ -8,6 +8,7 @@ public static class CustomToolsServiceCollectionExtensions
     /// <summary>Adds <see cref="ICustomToolParser"/> and <see cref="ICustomToolRunner"/>.</summary>
     public static IServiceCollection AddCustomTools(this IServiceCollection services)
     {
+        services.AddSingleton<IPythonSyntaxCheck, ProcessPythonSyntaxCheck>();
         services.AddSingleton<ICustomToolParser, CustomToolParser>();
         services.AddSingleton<ICustomToolRunner, CustomToolRunner>();
         return services;

@@ -43,7 +43,7 @@ public sealed class ModuleParsingTests
 
         result.Errors.ShouldBeEmpty();
         result.Tool!.Name.ShouldBe("tool");
-        result.Tool.Description.ShouldBe("Does things.");
+        result.Tool.Description.ShouldBe("Does things.\n\nReturns: dict");
         JsonAssert.Equivalent(result.Tool.InputSchemaJson, """
             {"$schema":"http://json-schema.org/draft-07/schema#","title":"tool","type":"object","additionalProperties":false,
              "required":["a"],

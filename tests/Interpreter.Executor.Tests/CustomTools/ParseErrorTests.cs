@@ -53,7 +53,7 @@ public sealed class ParseErrorTests
         var result = new CustomToolParser().Parse(source);
 
         result.Tool.ShouldBeNull(name);
-        result.Errors.ShouldBe([message], name);
+        result.Details.ShouldBe([message], name);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class ParseErrorTests
         var result = new CustomToolParser().Parse(source);
 
         result.Tool.ShouldBeNull();
-        result.Errors.ShouldBe(
+        result.Details.ShouldBe(
         [
             "The source defines 2 top-level functions ('a' at line 1, 'b' at line 4); it must define exactly one.",
             "Positional-only parameters are not supported: 'x', 'y' come before '/' (line 1); remove the '/'.",
@@ -82,7 +82,7 @@ public sealed class ParseErrorTests
     {
         var result = new CustomToolParser().Parse("def f(a: dict[str, Foo] | Bar): pass");
 
-        result.Errors.ShouldBe(
+        result.Details.ShouldBe(
         [
             "Parameter 'a' (line 1): unsupported type 'Foo' in 'dict[str, Foo] | Bar'.",
             "Parameter 'a' (line 1): unsupported type 'Bar' in 'dict[str, Foo] | Bar'.",
@@ -94,6 +94,6 @@ public sealed class ParseErrorTests
     {
         var result = new CustomToolParser().Parse("def f(\n    a: int,\n    b,\n):\n    pass");
 
-        result.Errors.ShouldBe(["Parameter 'b' (line 3) has no type annotation; annotate it, e.g. 'b: str'."]);
+        result.Details.ShouldBe(["Parameter 'b' (line 3) has no type annotation; annotate it, e.g. 'b: str'."]);
     }
 }

@@ -119,7 +119,7 @@ public sealed class ToolSchemaTests
         var result = new CustomToolParser().Parse(source);
 
         result.Tool!.Name.ShouldBe("my_tool");
-        result.Tool.Description.ShouldBe("Tool description\n\nReturns: Description of return value");
+        result.Tool.Description.ShouldBe("Tool description\n\nReturns: str -- Description of return value");
         JsonAssert.Equivalent(result.Tool.InputSchemaJson, """
             {"$schema":"http://json-schema.org/draft-07/schema#","title":"my_tool","type":"object","additionalProperties":false,
              "required":["param1","param2"],

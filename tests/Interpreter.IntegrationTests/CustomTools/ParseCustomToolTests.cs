@@ -20,7 +20,7 @@ public sealed class ParseCustomToolTests(DockerFixture fixture)
 
         answer.Status.ShouldBe(HttpStatusCode.OK);
         answer.Body["tool_name"]!.GetValue<string>().ShouldBe("my_tool");
-        answer.Body["tool_description"]!.GetValue<string>().ShouldBe("Tool description\n\nReturns: Description of return value");
+        answer.Body["tool_description"]!.GetValue<string>().ShouldBe("Tool description\n\nReturns: str -- Description of return value");
         var schemaJson = answer.Body["tool_input_schema_json"]!.GetValue<string>();
         JsonNode.DeepEquals(JsonNode.Parse(schemaJson), JsonNode.Parse("""
             {"$schema":"http://json-schema.org/draft-07/schema#","title":"my_tool","type":"object","additionalProperties":false,
@@ -39,8 +39,15 @@ public sealed class ParseCustomToolTests(DockerFixture fixture)
 
         answer.Status.ShouldBe(HttpStatusCode.BadRequest);
         answer.MediaType.ShouldBe("application/json");
-        answer.Body.Select(p => p.Key).ShouldBe(["error_messages"]);
+        answer.Body.Select(p => p.Key).ShouldBe(["error_messages", "error_details"]);
         answer.Body["error_messages"]!.AsArray().Select(m => m!.GetValue<string>()).ShouldBe(
+        [
+            "The tool function arguments must have type annotations",
+            "Error when parsing type `Foo`: unsupported type 'Foo'",
+            "The tool function must not have *args",
+            "The tool function must not have **kwargs",
+        ]);
+        answer.Body["error_details"]!.AsArray().Select(m => m!.GetValue<string>()).ShouldBe(
         [
             "Parameter 'a' (line 1) has no type annotation; annotate it, e.g. 'a: str'.",
             "Parameter 'b' (line 1): unsupported type 'Foo'.",
@@ -56,7 +63,19 @@ public sealed class ParseCustomToolTests(DockerFixture fixture)
 
         answer.Status.ShouldBe(HttpStatusCode.BadRequest);
         answer.Body["error_messages"]!.AsArray().Select(m => m!.GetValue<string>())
+            .ShouldBe(["Syntax error: '(' was never closed on line 2"]);
+        answer.Body["error_details"]!.AsArray().Select(m => m!.GetValue<string>())
             .ShouldBe(["Syntax error at line 2: '(' was never closed."]);
+    }
+
+    [Fact]
+    public async Task ParseCustomTool_AnswersPythonsSyntaxError_WhenOnlyTheFunctionBodyIsInvalid()
+    {
+        var answer = await fixture.Client.ParseToolAsync("def f(a: int):\n    x = = a\n    return x\n", Ct);
+
+        answer.Status.ShouldBe(HttpStatusCode.BadRequest);
+        answer.Body["error_messages"]!.AsArray().Select(m => m!.GetValue<string>())
+            .ShouldBe(["Syntax error: invalid syntax on line 2"]);
     }
 
     [Fact]

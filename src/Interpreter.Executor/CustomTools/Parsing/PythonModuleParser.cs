@@ -258,18 +258,22 @@ internal sealed class PythonModuleParser
         var name = ExpectIdentifier("a function name after 'def'");
         Expect("(", $"'(' after 'def {name}'");
         var parameters = ParseParameters(name);
+        string? returns = null;
         if (Current.IsOperator("->"))
         {
             _i++;
-            if (CollectExpression(stopAtColon: true, stopAtEquals: false).Count == 0)
+            var annotation = CollectExpression(stopAtColon: true, stopAtEquals: false);
+            if (annotation.Count == 0)
             {
                 throw new PythonSyntaxException(Current.Line, $"expected a return annotation after '->' in 'def {name}'");
             }
+
+            returns = AnnotationText.Unparse(annotation);
         }
 
         Expect(":", $"':' after the parameter list of '{name}'");
         var docstring = ParseBody(defLine);
-        _functions.Add(new ParsedFunction(name, defLine, isAsync, parameters, docstring));
+        _functions.Add(new ParsedFunction(name, defLine, isAsync, parameters, docstring, returns));
     }
 
     private List<ParsedParameter> ParseParameters(string function)

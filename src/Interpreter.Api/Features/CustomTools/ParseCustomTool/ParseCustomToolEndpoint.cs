@@ -45,6 +45,6 @@ internal static class ParseCustomToolEndpoint
         var result = parser.Parse(request.ToolSourceCode!);
         return result.Tool is { } tool
             ? TypedResults.Ok(new ParseCustomToolResponse(tool.Name, tool.InputSchemaJson, tool.Description))
-            : TypedResults.BadRequest(new ParseCustomToolErrorResponse(result.Errors));
+            : TypedResults.BadRequest(new ParseCustomToolErrorResponse(result.Errors) { ErrorDetails = result.Details });
     }
 }
