@@ -48,6 +48,12 @@ public sealed partial class StorageSweeper(
             }
         }
 
+        // A retired hash is remembered while its blob exists (so it is never adopted); once this or another
+        // replica's sweep deleted the blob (or a crash came between the deletion and this), it is forgotten.
+        var forgotten = (await metadata.ListRetiredAsync(ct))
+            .Where(hash => !StorageLayout.IsBlobName(hash) || blobs.SizeOf(hash) is null).ToArray();
+        await metadata.ForgetRetiredAsync(forgotten, ct);
+
         var temporary = blobs.DeleteStaleTemporaryFiles(now - TemporaryFileAge);
         var result = new SweepResult(rows, deleted, temporary);
         metrics?.Swept(rows, deleted);
