@@ -35,7 +35,7 @@ public sealed class FileStoreQuotaTests : IAsyncDisposable
         refused.Variable.ShouldBe("APP_CHAT_STORAGE_QUOTA_BYTES");
         refused.Message.ShouldContain("APP_CHAT_STORAGE_QUOTA_BYTES=1000");
         Directory.EnumerateFiles(_folder.Path).Count().ShouldBe(2, "nothing of the refused file reaches the storage folder");
-        Directory.EnumerateFiles(_layout.Temp, "*", SearchOption.AllDirectories).ShouldBeEmpty();
+        Directory.EnumerateFiles(_layout.Temp, "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     [Fact]
