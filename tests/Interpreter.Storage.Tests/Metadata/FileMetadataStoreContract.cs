@@ -238,6 +238,40 @@ public abstract class FileMetadataStoreContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ChatUsage_CountsLiveFilesOtherThanTheKey_WhenSomeExpired()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "b.csv") with { Size = 30 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "gone.csv", expiresIn: TimeSpan.FromSeconds(1)) with { Size = 7 }, Ct);
+        await store.RegisterAsync(Record("c2", HashA, "other.csv") with { Size = 1000 }, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        var all = await store.GetChatUsageAsync(new FileKey("c1", HashA, "new.csv"), Ct);
+        var replacing = await store.GetChatUsageAsync(new FileKey("c1", HashA, "a.csv"), Ct);
+        var empty = await store.GetChatUsageAsync(new FileKey("c3", HashA, "a.csv"), Ct);
+
+        all.ShouldBe(new ChatUsage(130, 2));
+        replacing.ShouldBe(new ChatUsage(30, 1), "re-registering a key replaces it, so it does not count");
+        empty.ShouldBe(new ChatUsage(0, 0));
+    }
+
+    [Fact]
+    public async Task StoredBytes_CountsEachHashOnce_WhenSeveralRowsNameIt()
+    {
+        var store = await StoreAsync();
+        var none = await store.GetStoredBytesAsync(Ct);
+        await store.RegisterAsync(Record("c1", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c2", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "b.csv") with { Size = 30 }, Ct);
+
+        var stored = await store.GetStoredBytesAsync(Ct);
+
+        none.ShouldBe(0);
+        stored.ShouldBe(130);
+    }
+
+    [Fact]
     public async Task Workspace_IsPerChat_AndReplacedWhole()
     {
         var store = await StoreAsync();
