@@ -252,7 +252,17 @@ public sealed partial class BlobStore(
             return 0;
         }
 
-        var deleted = ProcessTempFolder.DeleteAbandoned(layout.Temp, time.GetUtcNow());
+        var own = OwnTempFolderOrNull();
+        var deleted = 0;
+        if (own?.LocksHold == false)
+        {
+            LogLocksDoNotHold(layout.Temp);
+        }
+        else
+        {
+            deleted += ProcessTempFolder.DeleteAbandoned(layout.Temp, time.GetUtcNow(), own?.Path);
+        }
+
         foreach (var info in new DirectoryInfo(layout.Temp).EnumerateFiles())
         {
             if (info.LastWriteTimeUtc < olderThan.UtcDateTime)
@@ -287,6 +297,21 @@ public sealed partial class BlobStore(
         }
     }
 
+    /// <summary>This process's folder, made now when it is not yet (so its lock is known to hold); null once disposed.</summary>
+    private ProcessTempFolder? OwnTempFolderOrNull()
+    {
+        lock (_tempLock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            OwnTempFolder();
+            return _temp;
+        }
+    }
+
     /// <summary>This process's locked temporary folder, made on first use (and again should someone remove it).</summary>
     private string OwnTempFolder()
     {
@@ -315,6 +340,10 @@ public sealed partial class BlobStore(
             LogTouchFailed(Path.GetFileName(path), e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "File locks do not hold in {Temp} (file locking disabled, or a file system without flock): temporary folders of dead processes are not removed")]
+    private partial void LogLocksDoNotHold(string temp);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored blob {Hash} ({Size} bytes)")]
     private partial void LogStored(string hash, long size);

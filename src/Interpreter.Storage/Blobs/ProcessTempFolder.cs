@@ -26,14 +26,22 @@ public sealed class ProcessTempFolder : IDisposable
     private readonly FileStream _lock;
     private bool _disposed;
 
-    private ProcessTempFolder(string path, FileStream held)
+    private ProcessTempFolder(string path, FileStream held, bool locksHold)
     {
         Path = path;
         _lock = held;
+        LocksHold = locksHold;
     }
 
     /// <summary>The folder this process writes its temporary files in.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// False when a second open of the held lock file succeeded: file locking is off (e.g.
+    /// <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>) or the file system ignores it, so no folder's lock says anything
+    /// and <see cref="DeleteAbandoned"/> must not be used.
+    /// </summary>
+    public bool LocksHold { get; }
 
     /// <summary>Creates and locks a new folder under <paramref name="temp"/>.</summary>
     public static ProcessTempFolder Create(string temp)
@@ -46,9 +54,15 @@ public sealed class ProcessTempFolder : IDisposable
             ?? throw new IOException($"Could not lock the new temporary folder {init}.");
         try
         {
+            bool locksHold;
+            using (var second = TryLock(System.IO.Path.Combine(init, LockFileName), FileMode.Open))
+            {
+                locksHold = second is null;
+            }
+
             var path = System.IO.Path.Combine(temp, Prefix + id);
             Directory.Move(init, path);
-            return new ProcessTempFolder(path, held);
+            return new ProcessTempFolder(path, held, locksHold);
         }
         catch
         {
@@ -61,7 +75,7 @@ public sealed class ProcessTempFolder : IDisposable
     /// Deletes every per-process folder under <paramref name="temp"/> whose lock can be taken (its process is gone),
     /// and init folders older than an hour; returns how many files went with them.
     /// </summary>
-    public static int DeleteAbandoned(string temp, DateTimeOffset now)
+    public static int DeleteAbandoned(string temp, DateTimeOffset now, string? own = null)
     {
         if (!Directory.Exists(temp))
         {
@@ -71,7 +85,7 @@ public sealed class ProcessTempFolder : IDisposable
         var deleted = 0;
         foreach (var folder in new DirectoryInfo(temp).EnumerateDirectories())
         {
-            if (folder.Name.StartsWith(Prefix, StringComparison.Ordinal))
+            if (folder.Name.StartsWith(Prefix, StringComparison.Ordinal) && folder.FullName != own)
             {
                 using var held = TryLock(System.IO.Path.Combine(folder.FullName, LockFileName), FileMode.OpenOrCreate);
                 if (held is not null)

@@ -41,6 +41,17 @@ public sealed class ProcessTempFolderTests : IDisposable
     }
 
     [Fact]
+    public void DeleteAbandoned_KeepsTheCallersOwnFolder_WhenNamedAsOwn()
+    {
+        using var own = ProcessTempFolder.Create(Temp);
+
+        ProcessTempFolder.DeleteAbandoned(Temp, DateTimeOffset.UtcNow, own.Path);
+
+        own.LocksHold.ShouldBeTrue("flock works on this file system");
+        Directory.Exists(own.Path).ShouldBeTrue();
+    }
+
+    [Fact]
     public void Dispose_RemovesTheFolder_WhenTheProcessStopsCleanly()
     {
         var folder = ProcessTempFolder.Create(Temp);
