@@ -41,6 +41,7 @@ try
     builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
     builder.Services.AddSingleton<SpawnAccessPolicy>();
+    builder.Services.AddSingleton<OriginPolicy>();
     builder.Services.AddOptions<CompatibilityOptions>().BindConfiguration(CompatibilityOptions.Section).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<CompatibilityOptions>, CompatibilityOptionsValidator>();
     builder.Services.AddOptions<GrpcOptions>().BindConfiguration(GrpcOptions.Section).ValidateOnStart();
@@ -98,6 +99,7 @@ try
     app.UseMiddleware<RequestContextMiddleware>();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseMiddleware<OriginGuardMiddleware>();
     app.UseMiddleware<SpawnGuardMiddleware>();
     app.UseMiddleware<UnsupportedCharsetMiddleware>();
 

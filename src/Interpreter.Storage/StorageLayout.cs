@@ -44,6 +44,6 @@ public sealed partial class StorageLayout
         Directory.CreateDirectory(Temp);
     }
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex HashPattern();
 }

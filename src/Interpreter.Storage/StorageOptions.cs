@@ -38,6 +38,18 @@ public sealed class StorageOptions
     [ConfigurationKeyName("FILE_ORPHAN_GRACE_SECONDS")]
     public double OrphanGraceSeconds { get; set; } = 900;
 
+    /// <summary>Most bytes one chat's live files may hold (each file counted, deduplicated or not); 0 = unlimited.</summary>
+    [ConfigurationKeyName("CHAT_STORAGE_QUOTA_BYTES")]
+    public long ChatStorageQuotaBytes { get; set; } = 10L << 30;
+
+    /// <summary>Most live files one chat may hold; 0 = unlimited.</summary>
+    [ConfigurationKeyName("CHAT_FILE_LIMIT")]
+    public long ChatFileLimit { get; set; } = 10_000;
+
+    /// <summary>Most bytes of distinct blobs all chats' files may name together; 0 = unlimited.</summary>
+    [ConfigurationKeyName("STORAGE_QUOTA_BYTES")]
+    public long StorageQuotaBytes { get; set; } = 100L << 30;
+
     internal TimeSpan SweepInterval => TimeSpan.FromSeconds(SweepIntervalSeconds);
 
     internal TimeSpan OrphanGrace => TimeSpan.FromSeconds(OrphanGraceSeconds);

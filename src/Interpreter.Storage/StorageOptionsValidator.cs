@@ -26,6 +26,10 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         Require(options.OrphanGraceSeconds is >= 0 and <= 365 * 86_400, "FILE_ORPHAN_GRACE_SECONDS",
             "must be between 0 and 31536000 seconds");
 
+        Require(options.ChatStorageQuotaBytes >= 0, "CHAT_STORAGE_QUOTA_BYTES", "must be 0 (unlimited) or more bytes");
+        Require(options.ChatFileLimit >= 0, "CHAT_FILE_LIMIT", "must be 0 (unlimited) or more files");
+        Require(options.StorageQuotaBytes >= 0, "STORAGE_QUOTA_BYTES", "must be 0 (unlimited) or more bytes");
+
         if (options.MetadataBackend == "postgres")
         {
             try

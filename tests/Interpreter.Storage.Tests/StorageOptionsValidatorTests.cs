@@ -36,6 +36,26 @@ public sealed class StorageOptionsValidatorTests
         result.FailureMessage.ShouldContain("APP_" + variable);
     }
 
+    [Theory]
+    [InlineData("CHAT_STORAGE_QUOTA_BYTES")]
+    [InlineData("CHAT_FILE_LIMIT")]
+    [InlineData("STORAGE_QUOTA_BYTES")]
+    public void Validate_NamesTheQuota_WhenNegative(string variable)
+    {
+        var options = new StorageOptions();
+        switch (variable)
+        {
+            case "CHAT_STORAGE_QUOTA_BYTES": options.ChatStorageQuotaBytes = -1; break;
+            case "CHAT_FILE_LIMIT": options.ChatFileLimit = -1; break;
+            default: options.StorageQuotaBytes = -1; break;
+        }
+
+        var result = new StorageOptionsValidator().Validate(null, options);
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain("APP_" + variable);
+    }
+
     [Fact]
     public void Normalize_ReadsEveryPart_WhenGivenAUrl()
     {

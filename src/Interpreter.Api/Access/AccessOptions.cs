@@ -19,6 +19,14 @@ internal sealed class AccessOptions
     [ConfigurationKeyName("INTERNAL_HOST_ALLOWLIST")]
     public string InternalHostAllowlist { get; set; } = "[]";
 
+    /// <summary>
+    /// Browser origins (<c>scheme://host[:port]</c>, JSON array or comma-separated; <c>*</c> = any) whose pages may send
+    /// requests that change state or spawn work. The service's own origin is always allowed; requests without an
+    /// Origin header (non-browser clients) are not affected.
+    /// </summary>
+    [ConfigurationKeyName("ALLOWED_ORIGINS")]
+    public string AllowedOrigins { get; set; } = "[]";
+
     /// <summary>Proxies whose X-Forwarded-For is believed.</summary>
     [ConfigurationKeyName("TRUSTED_PROXIES")]
     public string TrustedProxies { get; set; } = "[]";

@@ -21,6 +21,7 @@ internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
                 }
             }
         }, errors);
+        Try(() => OriginPolicy.ParseOrigins(options.AllowedOrigins), errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -10,16 +10,16 @@ internal static partial class RequestRules
 
     public const int MaxWorkspacePathBytes = 4096;
 
-    [GeneratedRegex("^[0-9A-Za-z_-]{1,255}$")]
+    [GeneratedRegex(@"^[0-9A-Za-z_-]{1,255}\z")]
     public static partial Regex ChatId();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     public static partial Regex Sha256Hex();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     public static partial Regex EnvName();
 
-    [GeneratedRegex("^[0-9A-Za-z._-]{1,255}$")]
+    [GeneratedRegex(@"^[0-9A-Za-z._-]{1,255}\z")]
     private static partial Regex UploadFilenamePattern();
 
     /// <summary>An absolute, normalised path strictly under /workspace/ with no '..', NUL or empty segment.</summary>

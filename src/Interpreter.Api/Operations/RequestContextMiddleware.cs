@@ -14,7 +14,7 @@ internal sealed partial class RequestContextMiddleware(RequestDelegate next, Api
     public async Task InvokeAsync(HttpContext context)
     {
         var incoming = context.Request.Headers[HeaderName].ToString();
-        var requestId = RequestIdPattern().IsMatch(incoming) ? incoming : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var requestId = IsClientRequestId(incoming) ? incoming : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         context.TraceIdentifier = requestId;
         context.Response.Headers[HeaderName] = requestId;
 
@@ -31,7 +31,10 @@ internal sealed partial class RequestContextMiddleware(RequestDelegate next, Api
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    /// <summary>A caller's request id worth keeping: 1-128 characters of A-Z, a-z, 0-9, '.', '_' or '-', nothing after.</summary>
+    internal static bool IsClientRequestId(string value) => RequestIdPattern().IsMatch(value);
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex RequestIdPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Endpoint} answered {StatusCode}")]

@@ -72,6 +72,6 @@ public readonly partial record struct ByteSize(long Bytes)
         return Bytes.ToString(CultureInfo.InvariantCulture);
     }
 
-    [GeneratedRegex("^(?<n>[0-9]{1,19})(?<unit>[A-Za-z]{0,2})$")]
+    [GeneratedRegex(@"^(?<n>[0-9]{1,19})(?<unit>[A-Za-z]{0,2})\z")]
     private static partial Regex SizePattern();
 }

@@ -71,15 +71,15 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,39}\z")]
     private static partial Regex NamePrefixPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?\z")]
     private static partial Regex LabelValuePattern();
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\z")]
     private static partial Regex NamespacePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,63}\z")]
     private static partial Regex InstanceNamePattern();
 }

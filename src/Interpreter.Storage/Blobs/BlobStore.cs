@@ -14,10 +14,13 @@ public sealed partial class BlobStore(
     BlobLeases leases,
     TimeProvider time,
     ILogger<BlobStore> logger,
-    StorageMetrics? metrics = null)
+    StorageMetrics? metrics = null) : IDisposable
 {
     private const int BufferSize = 1 << 20;
 
+    private readonly Lock _tempLock = new();
+    private ProcessTempFolder? _temp;
+    private bool _disposed;
 
     /// <summary>The layout this store writes.</summary>
     public StorageLayout Layout => layout;
@@ -28,8 +31,7 @@ public sealed partial class BlobStore(
     /// </summary>
     public async Task<StagedBlob> StageAsync(Stream content, long maxBytes, CancellationToken ct)
     {
-        Directory.CreateDirectory(layout.Temp);
-        var tempPath = Path.Combine(layout.Temp, Guid.NewGuid().ToString("N") + ".part");
+        var tempPath = Path.Combine(OwnTempFolder(), Guid.NewGuid().ToString("N") + ".part");
         // Two buffers: the disk write of one overlaps reading and hashing the next.
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)];
         try
@@ -237,7 +239,12 @@ public sealed partial class BlobStore(
         return true;
     }
 
-    /// <summary>Deletes temporary files last written before <paramref name="olderThan"/> (left by a crash).</summary>
+    /// <summary>
+    /// Deletes what crashes left in <c>.internal/tmp</c>: every per-process folder no live process holds (see
+    /// <see cref="ProcessTempFolder"/>), and loose temporary files of the layout before it last written before
+    /// <paramref name="olderThan"/> (a replica of an older version may still be writing those). Returns how many
+    /// files went.
+    /// </summary>
     public int DeleteStaleTemporaryFiles(DateTimeOffset olderThan)
     {
         if (!Directory.Exists(layout.Temp))
@@ -245,7 +252,17 @@ public sealed partial class BlobStore(
             return 0;
         }
 
+        var own = OwnTempFolderOrNull();
         var deleted = 0;
+        if (own?.LocksHold == false)
+        {
+            LogLocksDoNotHold(layout.Temp);
+        }
+        else
+        {
+            deleted += ProcessTempFolder.DeleteAbandoned(layout.Temp, time.GetUtcNow(), own?.Path);
+        }
+
         foreach (var info in new DirectoryInfo(layout.Temp).EnumerateFiles())
         {
             if (info.LastWriteTimeUtc < olderThan.UtcDateTime)
@@ -258,6 +275,17 @@ public sealed partial class BlobStore(
         return deleted;
     }
 
+    /// <summary>Lets go of this process's temporary folder (and its lock), removing it.</summary>
+    public void Dispose()
+    {
+        lock (_tempLock)
+        {
+            _disposed = true;
+            _temp?.Dispose();
+            _temp = null;
+        }
+    }
+
     internal static void DeleteQuietly(string path)
     {
         try
@@ -266,6 +294,37 @@ public sealed partial class BlobStore(
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>This process's folder, made now when it is not yet (so its lock is known to hold); null once disposed.</summary>
+    private ProcessTempFolder? OwnTempFolderOrNull()
+    {
+        lock (_tempLock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            OwnTempFolder();
+            return _temp;
+        }
+    }
+
+    /// <summary>This process's locked temporary folder, made on first use (and again should someone remove it).</summary>
+    private string OwnTempFolder()
+    {
+        lock (_tempLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_temp is null || !Directory.Exists(_temp.Path))
+            {
+                _temp?.Dispose();
+                _temp = ProcessTempFolder.Create(layout.Temp);
+            }
+
+            return _temp.Path;
         }
     }
 
@@ -281,6 +340,10 @@ public sealed partial class BlobStore(
             LogTouchFailed(Path.GetFileName(path), e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "File locks do not hold in {Temp} (file locking disabled, or a file system without flock): temporary folders of dead processes are not removed")]
+    private partial void LogLocksDoNotHold(string temp);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored blob {Hash} ({Size} bytes)")]
     private partial void LogStored(string hash, long size);

@@ -59,10 +59,34 @@ public sealed class PostgresFileMetadataStore : SqlFileMetadataStore
                 PRIMARY KEY (chat_id, path)
             );
             CREATE INDEX IF NOT EXISTS workspace_files_by_hash ON workspace_files (file_hash);
+            CREATE TABLE IF NOT EXISTS retired_blobs (
+                file_hash text NOT NULL PRIMARY KEY,
+                retired_at timestamptz NOT NULL
+            );
             """);
         command.Transaction = transaction;
         await command.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<int> DeleteAndRetireAsync(DbConnection connection, object now, CancellationToken ct)
+    {
+        // One statement: the rows deleted are exactly the rows whose hashes are recorded, whatever other replicas do.
+        await using var command = Command(connection, """
+            WITH gone AS (
+                DELETE FROM files WHERE remaining_downloads = 0 OR expires_at <= @now RETURNING file_hash
+            ), gone_workspace AS (
+                DELETE FROM workspace_files WHERE expires_at <= @now RETURNING file_hash
+            ), retired AS (
+                INSERT INTO retired_blobs (file_hash, retired_at)
+                SELECT DISTINCT file_hash, @now FROM (SELECT file_hash FROM gone UNION SELECT file_hash FROM gone_workspace) AS h
+                ON CONFLICT (file_hash) DO NOTHING
+            )
+            SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM gone_workspace)
+            """);
+        Add(command, "now", now);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />

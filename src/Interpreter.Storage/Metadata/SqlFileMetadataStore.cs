@@ -107,6 +107,20 @@ public abstract class SqlFileMetadataStore(TimeProvider time) : IFileMetadataSto
     }
 
     /// <inheritdoc />
+    public async Task<bool> WasEverNamedAsync(string hash, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, """
+            SELECT 1 FROM files WHERE file_hash = @hash
+            UNION ALL SELECT 1 FROM workspace_files WHERE file_hash = @hash
+            UNION ALL SELECT 1 FROM retired_blobs WHERE file_hash = @hash
+            LIMIT 1
+            """);
+        Add(command, "hash", hash);
+        return await command.ExecuteScalarAsync(ct) is not null and not DBNull;
+    }
+
+    /// <inheritdoc />
     public async Task<FileRecord?> ConsumeDownloadAsync(FileKey key, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
@@ -131,6 +145,31 @@ public abstract class SqlFileMetadataStore(TimeProvider time) : IFileMetadataSto
         AddKey(command, key);
         AddNow(command);
         return await command.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<ChatUsage> GetChatUsageAsync(FileKey key, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, $"""
+            SELECT COALESCE(SUM(size), 0), COUNT(*) FROM files
+            WHERE chat_id = @chat AND NOT (file_hash = @hash AND filename = @name) AND {Live}
+            """);
+        AddKey(command, key);
+        AddNow(command);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new ChatUsage(Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(1));
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetStoredBytesAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, """
+            SELECT COALESCE(SUM(size), 0) FROM (SELECT MAX(size) AS size FROM files GROUP BY file_hash) AS blobs
+            """);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -186,12 +225,44 @@ public abstract class SqlFileMetadataStore(TimeProvider time) : IFileMetadataSto
     public async Task<int> DeleteExpiredAsync(CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, """
-            DELETE FROM files WHERE remaining_downloads = 0 OR expires_at <= @now;
-            DELETE FROM workspace_files WHERE expires_at <= @now;
-            """);
-        AddNow(command);
-        return await command.ExecuteNonQueryAsync(ct);
+        return await DeleteAndRetireAsync(connection, ToDb(time.GetUtcNow()), ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListRetiredAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, "SELECT file_hash FROM retired_blobs");
+        var hashes = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            hashes.Add(reader.GetString(0));
+        }
+
+        return hashes;
+    }
+
+    /// <inheritdoc />
+    public async Task ForgetRetiredAsync(IReadOnlyCollection<string> hashes, CancellationToken ct)
+    {
+        if (hashes.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(ct);
+        foreach (var batch in hashes.Chunk(ReferenceBatch))
+        {
+            var names = string.Join(", ", batch.Select((_, i) => "@h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await using var command = Command(connection, $"DELETE FROM retired_blobs WHERE file_hash IN ({names})");
+            for (var i = 0; i < batch.Length; i++)
+            {
+                Add(command, "h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), batch[i]);
+            }
+
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <inheritdoc />
@@ -241,6 +312,13 @@ public abstract class SqlFileMetadataStore(TimeProvider time) : IFileMetadataSto
     /// <summary>Creates the tables and indexes if missing.</summary>
     protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken ct);
 
+    /// <summary>
+    /// Deletes file rows that are exhausted or expired at <paramref name="now"/> and workspace entries expired then,
+    /// recording each of their hashes in <c>retired_blobs</c> atomically with the deletion (no row can leave without
+    /// its hash being recorded); returns how many file rows and workspace entries went.
+    /// </summary>
+    protected abstract Task<int> DeleteAndRetireAsync(DbConnection connection, object now, CancellationToken ct);
+
     /// <summary>The database's representation of a point in time.</summary>
     protected abstract object ToDb(DateTimeOffset value);
 
@@ -270,7 +348,8 @@ public abstract class SqlFileMetadataStore(TimeProvider time) : IFileMetadataSto
         Add(command, "name", key.Filename);
     }
 
-    private static void Add(DbCommand command, string name, object? value)
+    /// <summary>Adds the parameter <paramref name="name"/>.</summary>
+    protected static void Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;

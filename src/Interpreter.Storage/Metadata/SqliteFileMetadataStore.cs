@@ -89,8 +89,45 @@ public sealed class SqliteFileMetadataStore : SqlFileMetadataStore
                 PRIMARY KEY (chat_id, path)
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS workspace_files_by_hash ON workspace_files (file_hash);
+            CREATE TABLE IF NOT EXISTS retired_blobs (
+                file_hash TEXT NOT NULL PRIMARY KEY,
+                retired_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
             """);
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<int> DeleteAndRetireAsync(DbConnection connection, object now, CancellationToken ct)
+    {
+        // SQLite has no DELETE in a WITH clause; an immediate transaction holds the write lock from the first
+        // statement, so no row can become expired or exhausted between the copy of the hashes and the deletion.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using (var retire = Command(connection, """
+            INSERT OR IGNORE INTO retired_blobs (file_hash, retired_at)
+                SELECT DISTINCT file_hash, @now FROM files WHERE remaining_downloads = 0 OR expires_at <= @now;
+            INSERT OR IGNORE INTO retired_blobs (file_hash, retired_at)
+                SELECT DISTINCT file_hash, @now FROM workspace_files WHERE expires_at <= @now;
+            """))
+        {
+            retire.Transaction = transaction;
+            Add(retire, "now", now);
+            await retire.ExecuteNonQueryAsync(ct);
+        }
+
+        int deleted;
+        await using (var delete = Command(connection, """
+            DELETE FROM files WHERE remaining_downloads = 0 OR expires_at <= @now;
+            DELETE FROM workspace_files WHERE expires_at <= @now;
+            """))
+        {
+            delete.Transaction = transaction;
+            Add(delete, "now", now);
+            deleted = await delete.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return deleted;
     }
 
     /// <inheritdoc />

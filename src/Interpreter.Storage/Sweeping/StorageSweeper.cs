@@ -22,14 +22,16 @@ public sealed partial class StorageSweeper(
 {
     private const int CandidateBatch = 500;
 
-    // Only a crash leaves temporary files behind; a slow upload may take hours.
+    // Loose temporary files of the layout before per-process folders: an older replica may still be writing one.
     private static readonly TimeSpan TemporaryFileAge = TimeSpan.FromDays(1);
 
     /// <summary>One sweep; public for tests and for an operator-triggered run.</summary>
     public async Task<SweepResult> SweepOnceAsync(CancellationToken ct)
     {
-        var rows = await metadata.DeleteExpiredAsync(ct);
+        // First, and so at start-up: what a crash left needs no database (which may be what is failing).
         var now = time.GetUtcNow();
+        var temporary = blobs.DeleteStaleTemporaryFiles(now - TemporaryFileAge);
+        var rows = await metadata.DeleteExpiredAsync(ct);
         var unusedSince = now - options.Value.OrphanGrace;
 
         var deleted = 0;
@@ -48,7 +50,12 @@ public sealed partial class StorageSweeper(
             }
         }
 
-        var temporary = blobs.DeleteStaleTemporaryFiles(now - TemporaryFileAge);
+        // A retired hash is remembered while its blob exists (so it is never adopted); once this or another
+        // replica's sweep deleted the blob (or a crash came between the deletion and this), it is forgotten.
+        var forgotten = (await metadata.ListRetiredAsync(ct))
+            .Where(hash => !StorageLayout.IsBlobName(hash) || blobs.SizeOf(hash) is null).ToArray();
+        await metadata.ForgetRetiredAsync(forgotten, ct);
+
         var result = new SweepResult(rows, deleted, temporary);
         metrics?.Swept(rows, deleted);
         if (rows + deleted + temporary > 0)

@@ -187,7 +187,7 @@ public sealed class UploadDownloadTests(FilesFixture fixture)
         (await negative.Content.ReadAsStringAsync(Ct)).ShouldContain("max_downloads");
         noFile.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await noFile.Content.ReadAsStringAsync(Ct)).ShouldContain("upload");
-        Directory.GetFiles(Path.Combine(Storage, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(Storage, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     public static TheoryData<string, string, string, string, string> BadReferences => new()

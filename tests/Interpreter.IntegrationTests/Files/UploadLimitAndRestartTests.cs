@@ -31,7 +31,7 @@ public sealed class UploadLimitAndRestartTests
         (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("APP_FILE_SIZE_LIMIT");
         Directory.GetFiles(api.StoragePath).ShouldBeEmpty();
         var temp = Path.Combine(api.StoragePath, ".internal", "tmp");
-        (Directory.Exists(temp) ? Directory.GetFiles(temp) : []).ShouldBeEmpty();
+        (Directory.Exists(temp) ? Directory.GetFiles(temp, "*.part", SearchOption.AllDirectories) : []).ShouldBeEmpty();
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class HostileRequestFixture : IAsyncLifetime
         canaries.ShouldBeEmpty("a path-traversal name reached the disk");
 
         StorageEntries().Order(StringComparer.Ordinal).ShouldBe(_storageEntries.Order(StringComparer.Ordinal), "no hostile request may store a blob");
-        await Eventually.TrueAsync(() => Task.FromResult(!Directory.EnumerateFileSystemEntries(Path.Combine(storage, ".internal", "tmp")).Any()),
+        await Eventually.TrueAsync(() => Task.FromResult(!Directory.EnumerateFiles(Path.Combine(storage, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).Any()),
             TimeSpan.FromSeconds(10), "staged upload files to be discarded", ct);
 
         var metadata = Api.Services.GetRequiredService<IFileMetadataStore>();

@@ -32,7 +32,7 @@ public sealed class BlobStoreTests : IDisposable
         staged.Size.ShouldBe(bytes.Length);
         (await File.ReadAllBytesAsync(Path.Combine(_folder.Path, hash), Ct)).ShouldBe(bytes);
         Directory.GetFiles(_folder.Path).Select(Path.GetFileName).ShouldBe([hash]);
-        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class BlobStoreTests : IDisposable
         }
 
         Directory.GetFiles(_folder.Path).Length.ShouldBe(1);
-        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class BlobStoreTests : IDisposable
         }
 
         Directory.GetFiles(_folder.Path).Length.ShouldBe(40);
-        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class BlobStoreTests : IDisposable
 
         await Should.ThrowAsync<FileTooLargeException>(() => _store.StageAsync(new MemoryStream(bytes), 10_000, Ct));
 
-        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
         Directory.GetFiles(_folder.Path).ShouldBeEmpty();
     }
 
@@ -99,7 +99,7 @@ public sealed class BlobStoreTests : IDisposable
 
         await staged.DisposeAsync();
 
-        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp")).ShouldBeEmpty();
+        Directory.GetFiles(Path.Combine(_folder.Path, ".internal", "tmp"), "*.part", SearchOption.AllDirectories).ShouldBeEmpty();
         Directory.GetFiles(_folder.Path).ShouldBeEmpty();
     }
 

@@ -168,6 +168,110 @@ public abstract class FileMetadataStoreContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task WasEverNamed_StaysTrue_WhenTheSweepDeletedTheExhaustedOrExpiredRow()
+    {
+        var store = await StoreAsync();
+        var once = await store.RegisterAsync(Record("c1", HashA, "once.csv", remaining: 1), Ct);
+        var expiring = await store.RegisterAsync(Record("c1", HashB, "expiring.csv"), Ct);
+        await store.ConsumeDownloadAsync(once.Key, Ct);
+        await store.ExpireAsync(expiring.Key, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var deleted = await store.DeleteExpiredAsync(Ct);
+
+        deleted.ShouldBe(2);
+        (await store.IsRegisteredAsync(HashA, Ct)).ShouldBeFalse();
+        (await store.WasEverNamedAsync(HashA, Ct)).ShouldBeTrue("an exhausted file's blob must not become adoptable");
+        (await store.WasEverNamedAsync(HashB, Ct)).ShouldBeTrue("an expired file's blob must not become adoptable");
+        (await store.ListRetiredAsync(Ct)).Order(StringComparer.Ordinal).ShouldBe([HashA, HashB]);
+        (await store.FindReferencedAsync([HashA, HashB], Ct)).ShouldBeEmpty("retired blobs are still the sweeper's to delete");
+    }
+
+    [Fact]
+    public async Task WasEverNamed_IsFalse_WhenNoRowEverNamedTheHash_OrItsRetirementWasForgotten()
+    {
+        var store = await StoreAsync();
+        await store.SaveWorkspaceAsync("c1", new Dictionary<string, string> { ["/workspace/a"] = HashB },
+            Clock.GetUtcNow().AddSeconds(1), Ct);
+        var never = await store.WasEverNamedAsync(HashA, Ct);
+        var inWorkspace = await store.WasEverNamedAsync(HashB, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        await store.DeleteExpiredAsync(Ct);
+        var retiredFromWorkspace = await store.WasEverNamedAsync(HashB, Ct);
+
+        await store.ForgetRetiredAsync([HashB], Ct);
+
+        never.ShouldBeFalse();
+        inWorkspace.ShouldBeTrue();
+        retiredFromWorkspace.ShouldBeTrue();
+        (await store.WasEverNamedAsync(HashB, Ct)).ShouldBeFalse("the blob is gone: a later copy of the bytes may be adopted");
+        (await store.ListRetiredAsync(Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Retired_SurvivesReopening_WhenRecordedBeforeARestart()
+    {
+        var store = await StoreAsync();
+        var once = await store.RegisterAsync(Record("c1", HashA, "once.csv", remaining: 1), Ct);
+        await store.ConsumeDownloadAsync(once.Key, Ct);
+        await store.DeleteExpiredAsync(Ct);
+
+        var reopened = await ReopenAsync();
+
+        (await reopened.WasEverNamedAsync(HashA, Ct)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Store_AddsTheRetiredTableAndKeepsTheRows_WhenTheDatabaseHasTheSchemaOfBefore()
+    {
+        var store = await StoreAsync();
+        var file = await store.RegisterAsync(Record("c1", HashA, "data.csv", remaining: 1), Ct);
+        await ExecuteRawAsync("DROP TABLE retired_blobs");
+
+        var upgraded = await ReopenAsync();
+        var kept = await upgraded.FindLiveAsync("c1", HashA, Ct);
+        await upgraded.ConsumeDownloadAsync(file.Key, Ct);
+        await upgraded.DeleteExpiredAsync(Ct);
+
+        kept.ShouldBe(file);
+        (await upgraded.WasEverNamedAsync(HashA, Ct)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ChatUsage_CountsLiveFilesOtherThanTheKey_WhenSomeExpired()
+    {
+        var store = await StoreAsync();
+        await store.RegisterAsync(Record("c1", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "b.csv") with { Size = 30 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "gone.csv", expiresIn: TimeSpan.FromSeconds(1)) with { Size = 7 }, Ct);
+        await store.RegisterAsync(Record("c2", HashA, "other.csv") with { Size = 1000 }, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        var all = await store.GetChatUsageAsync(new FileKey("c1", HashA, "new.csv"), Ct);
+        var replacing = await store.GetChatUsageAsync(new FileKey("c1", HashA, "a.csv"), Ct);
+        var empty = await store.GetChatUsageAsync(new FileKey("c3", HashA, "a.csv"), Ct);
+
+        all.ShouldBe(new ChatUsage(130, 2));
+        replacing.ShouldBe(new ChatUsage(30, 1), "re-registering a key replaces it, so it does not count");
+        empty.ShouldBe(new ChatUsage(0, 0));
+    }
+
+    [Fact]
+    public async Task StoredBytes_CountsEachHashOnce_WhenSeveralRowsNameIt()
+    {
+        var store = await StoreAsync();
+        var none = await store.GetStoredBytesAsync(Ct);
+        await store.RegisterAsync(Record("c1", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c2", HashA, "a.csv") with { Size = 100 }, Ct);
+        await store.RegisterAsync(Record("c1", HashB, "b.csv") with { Size = 30 }, Ct);
+
+        var stored = await store.GetStoredBytesAsync(Ct);
+
+        none.ShouldBe(0);
+        stored.ShouldBe(130);
+    }
+
+    [Fact]
     public async Task Workspace_IsPerChat_AndReplacedWhole()
     {
         var store = await StoreAsync();
@@ -245,6 +349,9 @@ public abstract class FileMetadataStoreContract : IAsyncDisposable
 
     /// <summary>A second store over the same database as the first.</summary>
     protected abstract SqlFileMetadataStore OpenAgain();
+
+    /// <summary>Runs <paramref name="sql"/> on the first store's database, behind the store's back.</summary>
+    protected abstract Task ExecuteRawAsync(string sql);
 
     private async Task<IFileMetadataStore> StoreAsync()
     {

@@ -1,5 +1,6 @@
 using Interpreter.Storage.Metadata;
 using Interpreter.Storage.Tests.Infrastructure;
+using Npgsql;
 
 namespace Interpreter.Storage.Tests.Metadata;
 
@@ -25,4 +26,12 @@ public sealed class PostgresFileMetadataStoreTests : FileMetadataStoreContract
     }
 
     protected override SqlFileMetadataStore OpenAgain() => new PostgresFileMetadataStore(_connectionString!, Clock);
+
+    protected override async Task ExecuteRawAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
 }

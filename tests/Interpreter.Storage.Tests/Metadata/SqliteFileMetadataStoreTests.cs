@@ -1,5 +1,6 @@
 using Interpreter.Storage.Metadata;
 using Interpreter.Storage.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Interpreter.Storage.Tests.Metadata;
 
@@ -16,6 +17,16 @@ public sealed class SqliteFileMetadataStoreTests : FileMetadataStoreContract
 
     protected override Task<SqlFileMetadataStore> CreateStoreAsync() => Task.FromResult(OpenAgain());
 
-    protected override SqlFileMetadataStore OpenAgain() =>
-        new SqliteFileMetadataStore(Path.Combine(_folder.Path, ".internal", "metadata.db"), Clock);
+    protected override SqlFileMetadataStore OpenAgain() => new SqliteFileMetadataStore(DatabasePath, Clock);
+
+    protected override async Task ExecuteRawAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    private string DatabasePath => Path.Combine(_folder.Path, ".internal", "metadata.db");
 }

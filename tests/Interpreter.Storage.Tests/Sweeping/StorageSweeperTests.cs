@@ -126,11 +126,38 @@ public sealed class StorageSweeperTests : IAsyncDisposable
         result.Blobs.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Adopt_RefusesARetiredBlob_UntilTheSweepDeletedIt()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(128);
+        var file = await SaveAsync("c1", new DownloadLimits(MaxDownloads: 1), bytes);
+        await using (var download = await _files.OpenDownloadAsync(file.Key, Ct))
+        {
+            download.ShouldNotBeNull();
+        }
+
+        var rowsGone = await _sweeper.SweepOnceAsync(Ct);
+        var adoptedWithinGrace = await _files.AdoptUnregisteredAsync(file.Hash, NewFile("default"), Ct);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var blobGone = await _sweeper.SweepOnceAsync(Ct);
+        await File.WriteAllBytesAsync(BlobPath(file), bytes, Ct);
+        await using var copiedInAgain = await _files.AdoptUnregisteredAsync(file.Hash, NewFile("default"), Ct);
+
+        rowsGone.Rows.ShouldBe(1);
+        rowsGone.Blobs.ShouldBe(0, "the blob waits out its orphan grace");
+        adoptedWithinGrace.ShouldBeNull("a blob the service retired must not come back through adoption");
+        blobGone.Blobs.ShouldBe(1);
+        (await _metadata.ListRetiredAsync(Ct)).ShouldBeEmpty("the retirement is forgotten with the blob");
+        copiedInAgain.ShouldNotBeNull("a co-located client copying the bytes in afresh may have them adopted");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _metadata.DisposeAsync();
         _folder.Dispose();
     }
+
+    private static NewFile NewFile(string chat) => new(chat, "x.txt", "text/plain", DownloadLimits.Default);
 
     private string BlobPath(FileRecord file) => Path.Combine(_folder.Path, file.Hash);
 

@@ -82,7 +82,7 @@ internal sealed partial class ExecutionService(
 
             return new ExecuteResponse(
                 result.Stdout,
-                result.Stderr,
+                result.Stderr + (outputs.StderrNotes.Length > 0 && result.Stderr is [.., not '\n'] ? "\n" : "") + outputs.StderrNotes,
                 result.ExitCode,
                 outputs.Stored.ToDictionary(o => o.Key, o => o.Value.Hash, StringComparer.Ordinal),
                 outputs.Stored.ToDictionary(o => o.Key, o => FileMetadataResponse.From(o.Value), StringComparer.Ordinal),

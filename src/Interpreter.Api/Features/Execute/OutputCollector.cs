@@ -17,10 +17,22 @@ internal sealed class OutputCollector(FileStore files, string chatId, DownloadLi
     /// <summary>Stored outputs by workspace path.</summary>
     public IReadOnlyDictionary<string, FileRecord> Stored => _stored;
 
+    private readonly List<string> _overQuota = [];
+
+    /// <summary>What stderr must say about outputs left out (empty, or lines ending in a newline).</summary>
+    public string StderrNotes => string.Concat(_overQuota.Select(note => note + "\n"));
+
     public async Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct)
     {
         await using var staged = await files.StageAsync(content, long.MaxValue, ct);
         var name = Path.GetFileName(file.Path);
-        _stored[file.Path] = await files.SaveAsync(staged, new NewFile(chatId, name, ContentTypes.For(name), limits), ct);
+        try
+        {
+            _stored[file.Path] = await files.SaveAsync(staged, new NewFile(chatId, name, ContentTypes.For(name), limits), ct);
+        }
+        catch (StorageQuotaExceededException quota)
+        {
+            _overQuota.Add($"{file.Path} was not stored: {quota.Message}");
+        }
     }
 }

@@ -80,25 +80,25 @@ internal static partial class DocstringParser
         return text.ToString();
     }
 
-    [GeneratedRegex(@"^:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?\*{0,2}(?<name>[^\s:*]+)\s*:(?<text>.*)$")]
+    [GeneratedRegex(@"^:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?\*{0,2}(?<name>[^\s:*]+)\s*:(?<text>.*)\z")]
     private static partial Regex RestParameter();
 
-    [GeneratedRegex(@"^:returns?\s*:(?<text>.*)$")]
+    [GeneratedRegex(@"^:returns?\s*:(?<text>.*)\z")]
     private static partial Regex RestReturns();
 
     [GeneratedRegex(@"^:[^:\s][^:]*:")]
     private static partial Regex RestOtherField();
 
-    [GeneratedRegex(@"^(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Kwargs|Other Parameters)\s*:\s*$")]
+    [GeneratedRegex(@"^(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Kwargs|Other Parameters)\s*:\s*\z")]
     private static partial Regex GoogleArguments();
 
-    [GeneratedRegex(@"^Returns?\s*:(?<text>.*)$")]
+    [GeneratedRegex(@"^Returns?\s*:(?<text>.*)\z")]
     private static partial Regex GoogleReturns();
 
-    [GeneratedRegex(@"^(?:Yields?|Raises?|Examples?|Notes?|Warnings?|Warns?|See Also|Attributes|Todo|References|Methods|Usage)\s*:\s*$")]
+    [GeneratedRegex(@"^(?:Yields?|Raises?|Examples?|Notes?|Warnings?|Warns?|See Also|Attributes|Todo|References|Methods|Usage)\s*:\s*\z")]
     private static partial Regex GoogleOtherSection();
 
-    [GeneratedRegex(@"^\*{0,2}(?<name>[^\W\d]\w*)\s*(?:\([^)]*\))?\s*:(?<text>.*)$")]
+    [GeneratedRegex(@"^\*{0,2}(?<name>[^\W\d]\w*)\s*(?:\([^)]*\))?\s*:(?<text>.*)\z")]
     private static partial Regex GoogleEntry();
 
     // "int: The sum." in a Google Returns section: a leading type, then the text.

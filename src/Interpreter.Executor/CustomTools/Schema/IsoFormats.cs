@@ -39,13 +39,13 @@ internal static partial class IsoFormats
         && (!match.Groups["oh"].Success || int.Parse(match.Groups["oh"].Value, CultureInfo.InvariantCulture) < 24)
         && (!match.Groups["om"].Success || int.Parse(match.Groups["om"].Value, CultureInfo.InvariantCulture) < 60);
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}\z")]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"^(?<h>\d{2})(?::(?<m>\d{2})(?::(?<s>\d{2})(?:[.,]\d{1,9})?)?)?(?:[Zz]|[+-](?<oh>\d{2})(?::?(?<om>\d{2})(?::?\d{2}(?:\.\d{1,6})?)?)?)?$")]
+    [GeneratedRegex(@"^(?<h>\d{2})(?::(?<m>\d{2})(?::(?<s>\d{2})(?:[.,]\d{1,9})?)?)?(?:[Zz]|[+-](?<oh>\d{2})(?::?(?<om>\d{2})(?::?\d{2}(?:\.\d{1,6})?)?)?)?\z")]
     private static partial Regex TimePattern();
 
     // Weeks, days, hours, minutes, seconds; years and months have no fixed length, so timedelta cannot hold them.
-    [GeneratedRegex(@"^[-+]?P(?!$)(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?$")]
+    [GeneratedRegex(@"^[-+]?P(?!\z)(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?\z")]
     private static partial Regex DurationPattern();
 }

@@ -25,6 +25,10 @@ internal static class DownloadEndpoint
         var download = await files.OpenDownloadAsync(key, ct) ?? throw FileProblems.NotFound();
 
         http.Response.Headers.ContentDisposition = ContentDisposition.Attachment(download.File.Filename);
+        // Stored bytes are the clients' (and their code's): a browser must not sniff them into something else, and
+        // one that renders an uploaded HTML file anyway gets an opaque origin with no scripts.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
         // The result disposes the stream once sent; Content-Length comes from the file's length.
         return TypedResults.Stream(download.Content, download.File.ContentType);
     }

@@ -3,6 +3,7 @@ using Interpreter.Api.Access;
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
 using Interpreter.Storage;
+using Interpreter.Storage.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,7 @@ internal static class UploadEndpoint
             .Produces<UploadResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
@@ -48,11 +50,20 @@ internal static class UploadEndpoint
             return ValidationProblems.From(validation);
         }
 
-        var file = await files.SaveAsync(form.File!, new NewFile(
-            form.ChatId ?? RequestRules.DefaultChatId,
-            form.Filename!,
-            ContentTypes.For(form.Filename!),
-            new DownloadLimits(form.MaxDownloads, form.ExpiresDays, form.ExpiresSeconds)), ct);
+        FileRecord file;
+        try
+        {
+            file = await files.SaveAsync(form.File!, new NewFile(
+                form.ChatId ?? RequestRules.DefaultChatId,
+                form.Filename!,
+                ContentTypes.For(form.Filename!),
+                new DownloadLimits(form.MaxDownloads, form.ExpiresDays, form.ExpiresSeconds)), ct);
+        }
+        catch (StorageQuotaExceededException quota)
+        {
+            throw FileProblems.OverQuota(quota);
+        }
+
         return TypedResults.Ok(new UploadResponse(file.Hash, file.Filename, file.ChatId, FileMetadataResponse.From(file)));
     }
 }
