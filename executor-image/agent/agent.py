@@ -37,6 +37,10 @@ MAX_PATH_BYTES = 4096
 CHUNK = 1 << 20
 USER_FILENAME = "<code>"
 PRELOAD = ("numpy", "pandas", "matplotlib")
+# Wheels the service fetched from APP_PACKAGE_INDEX_URL for this run are unpacked here (a tmpfs of the sandbox's own);
+# the code's interpreter finds them after its own packages.
+PACKAGES = "/tmp/.packages"
+MAX_PACKAGE_FILES = 20000
 
 
 def _env_int(name, default, minimum=0):
@@ -543,6 +547,11 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
             os.close(ready_w)
             source, env = _receive_job(ctl_r)
         os.environ.update(env)
+        if os.path.isdir(PACKAGES):
+            import importlib
+
+            sys.path.append(PACKAGES)
+            importlib.invalidate_caches()
         sys.argv = [""]
         if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
             sys.path[0] = ""  # like `python -c`: the working folder, not the agent's
@@ -1282,6 +1291,33 @@ class Handler(BaseHTTPRequestHandler):
             if sent != size:  # the file shrank meanwhile: the framing is broken
                 self.close_connection = True
 
+    def missing_modules(self):
+        """{"modules": [top-level names]} -> {"missing": [those this interpreter cannot import]}."""
+        try:
+            request = json.loads(self._read_body(1 << 20))
+        except (ValueError, UnicodeDecodeError):
+            raise RequestError(400, "body must be a JSON object with a list 'modules'") from None
+        names = request.get("modules") if isinstance(request, dict) else None
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.isidentifier() for n in names):
+            raise RequestError(400, "'modules' must be a list of module names")
+        self._send_json(200, {"missing": [n for n in names if not _importable(n)]})
+
+    def put_package(self):
+        """A wheel (zip) as the body: unpacked into PACKAGES; answers the distributions it requires that are missing."""
+        name = _query_path(self)
+        if not name.endswith(".whl") or "/" in name or name.startswith("."):
+            raise RequestError(400, "path must be a wheel file name (*.whl)")
+        limit = MAX_REQUEST_BYTES
+        data = self._read_body(limit)
+        try:
+            requires = _unpack_wheel(data)
+        except _BadWheel as e:
+            raise RequestError(400, f"{name}: {e}") from None
+        except OSError as e:
+            status = 507 if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else 500
+            raise RequestError(status, f"{name}: {_os_reason(e)}") from None
+        self._send_json(201, {"installed": name, "missing_requires": [r for r in requires if not _has_distribution(r)]})
+
     def execute(self):
         body = self._read_body(MAX_REQUEST_BYTES)
         source, env, timeout = _parse_execute(body)
@@ -1296,8 +1332,92 @@ class Handler(BaseHTTPRequestHandler):
 
 
 GET_ROUTES = {"/health": Handler.health, "/files": Handler.get_file}
-PUT_ROUTES = {"/files": Handler.put_file}
-POST_ROUTES = {"/execute": Handler.execute}
+PUT_ROUTES = {"/files": Handler.put_file, "/packages": Handler.put_package}
+POST_ROUTES = {"/execute": Handler.execute, "/modules/missing": Handler.missing_modules}
+
+
+class _BadWheel(Exception):
+    pass
+
+
+def _importable(name):
+    import importlib.util
+
+    if name in sys.builtin_module_names or name in sys.modules:
+        return True
+    saved = list(sys.path)
+    if os.path.isdir(PACKAGES) and PACKAGES not in sys.path:
+        sys.path.append(PACKAGES)
+    try:
+        importlib.invalidate_caches()
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+    finally:
+        sys.path[:] = saved
+
+
+def _has_distribution(name):
+    import importlib.metadata
+
+    try:
+        importlib.metadata.distribution(name)
+        return True
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    if os.path.isdir(PACKAGES):
+        wanted = _normalize_distribution(name)
+        for entry in os.listdir(PACKAGES):
+            if entry.endswith(".dist-info") and _normalize_distribution(entry[:-10].rsplit("-", 1)[0]) == wanted:
+                return True
+    return False
+
+
+def _normalize_distribution(name):
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _unpack_wheel(data):
+    """Unpacks a wheel into PACKAGES, refusing any member outside it; returns the names of its unconditional
+    Requires-Dist (those with an environment marker other than none are left to the code)."""
+    import re
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise _BadWheel("not a zip archive") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_PACKAGE_FILES:
+            raise _BadWheel(f"more than {MAX_PACKAGE_FILES} files")
+        root = os.path.realpath(PACKAGES)
+        metadata = None
+        for member in members:
+            target = os.path.realpath(os.path.join(root, member.filename))
+            if not (target == root or target.startswith(root + os.sep)):
+                raise _BadWheel(f"member {member.filename!r} points outside the package folder")
+            if member.filename.endswith(".dist-info/METADATA") and member.filename.count("/") == 1:
+                metadata = member
+        if metadata is None:
+            raise _BadWheel("no .dist-info/METADATA at its top level")
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        archive.extractall(root)
+        text = archive.read(metadata).decode("utf-8", "replace")
+    requires = []
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the headers end at the first blank line
+        if line.lower().startswith("requires-dist:"):
+            spec = line.split(":", 1)[1].strip()
+            if ";" in spec:
+                continue
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
+            if match:
+                requires.append(match.group(0))
+    return requires
 
 
 def _authorized(header):

@@ -84,6 +84,9 @@ try
 
     builder.Services.AddExecutor();
     builder.Services.AddFileStorage();
+    // Wheels fetched for on-the-fly installs are cached by content beside the files.
+    builder.Services.AddOptions<Interpreter.Executor.Packages.PackageOptions>().Configure<IOptions<StorageOptions>>((packages, storage) =>
+        packages.CacheDirectory = Path.Combine(storage.Value.FileStoragePath, ".internal", "wheels"));
     builder.Services.AddSingleton<IValidator<ExecuteRequest>, ExecuteRequestValidator>();
     builder.Services.AddSingleton<IValidator<UploadForm>, UploadFormValidator>();
     builder.Services.AddSingleton<IValidator<DownloadRequest>, DownloadRequestValidator>();

@@ -3,6 +3,7 @@ using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Execution;
 using Interpreter.Executor.Kubernetes;
+using Interpreter.Executor.Packages;
 using Interpreter.Executor.Pool;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,16 @@ public static class ExecutorServiceCollectionExtensions
         services.AddSingleton<SandboxPool>();
         services.AddSingleton<ISandboxPool>(sp => sp.GetRequiredService<SandboxPool>());
         services.AddHostedService(sp => sp.GetRequiredService<SandboxPool>());
+        services.AddOptions<PackageOptions>().BindConfiguration(PackageOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PackageOptions>, PackageOptionsValidator>();
+        // No redirects: every byte comes from the index's own origin.
+        services.AddSingleton(sp => new PackageIndex(
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+            {
+                Timeout = TimeSpan.FromMinutes(5),
+            },
+            sp.GetRequiredService<IOptions<PackageOptions>>()));
+        services.AddSingleton<PackageInstaller>();
         services.AddSingleton<ICodeExecutor, CodeExecutor>();
         return services;
     }

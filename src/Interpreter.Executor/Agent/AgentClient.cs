@@ -109,6 +109,50 @@ public sealed class AgentClient
         }
     }
 
+    /// <summary>Which of <paramref name="modules"/> the sandbox's interpreter cannot import.</summary>
+    public async Task<IReadOnlyList<string>> MissingModulesAsync(IReadOnlyList<string> modules, CancellationToken ct)
+    {
+        try
+        {
+            using var request = NewRequest(HttpMethod.Post, "modules/missing");
+            request.Content = JsonContent.Create(new { modules }, options: Json);
+            using var response = await _http.SendAsync(request, ct);
+            await EnsureSuccessAsync(response, ct);
+            using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            return body.RootElement.GetProperty("missing").EnumerateArray().Select(m => m.GetString() ?? "").Where(m => m.Length > 0).ToList();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new Packages.PackageInstallException($"the sandbox could not say which modules it lacks ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Hands a verified wheel to the agent to unpack; returns the distributions it requires that are still missing.</summary>
+    public async Task<IReadOnlyList<string>> PutPackageAsync(Packages.FetchedWheel wheel, CancellationToken ct)
+    {
+        try
+        {
+            await using var content = File.OpenRead(wheel.CachePath);
+            using var request = NewRequest(HttpMethod.Put, "packages?path=" + Uri.EscapeDataString(wheel.FileName));
+            request.Content = new StreamContent(content, 81920);
+            request.Content.Headers.ContentLength = content.Length;
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using var response = await _http.SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await response.Content.ReadAsStringAsync(ct);
+                throw new Packages.PackageInstallException($"the sandbox did not take {wheel.FileName}: {(int)response.StatusCode} {error}");
+            }
+
+            using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            return body.RootElement.GetProperty("missing_requires").EnumerateArray().Select(m => m.GetString() ?? "").Where(m => m.Length > 0).ToList();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException or KeyNotFoundException)
+        {
+            throw new Packages.PackageInstallException($"the sandbox did not take {wheel.FileName} ({e.Message})", e);
+        }
+    }
+
     private HttpRequestMessage NewRequest(HttpMethod method, string relative)
     {
         var request = new HttpRequestMessage(method, new Uri(_endpoint.BaseAddress, relative))

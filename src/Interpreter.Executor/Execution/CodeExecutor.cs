@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Interpreter.Executor.Agent;
+using Interpreter.Executor.Packages;
 using Interpreter.Executor.Pool;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,7 @@ public sealed partial class CodeExecutor(
     ISandboxPool pool,
     ISandboxBackend backend,
     ExecutorMetrics metrics,
+    PackageInstaller packages,
     ILogger<CodeExecutor> logger) : ICodeExecutor
 {
     private static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(10);
@@ -24,6 +26,8 @@ public sealed partial class CodeExecutor(
     {
         await using var lease = await pool.AcquireAsync(ct);
         await PlaceInputsAsync(lease, request.InputFiles, ct);
+        // Before the clock of the run starts: installs have a deadline of their own (APP_PACKAGE_INSTALL_TIMEOUT).
+        var installNotes = await packages.InstallMissingAsync(lease.Agent, request.SourceCode, ct);
         var startedAt = Stopwatch.GetTimestamp();
         try
         {
@@ -37,7 +41,12 @@ public sealed partial class CodeExecutor(
                 LogFilesTruncated(lease.Sandbox.Name, result.Files.Count);
             }
 
-            var stderr = result.Stderr;
+            var stderr = installNotes.Count == 0 ? result.Stderr : string.Join("\n", installNotes) + "\n" + result.Stderr;
+            if (!packages.Enabled && stderr.Contains("ModuleNotFoundError: No module named", StringComparison.Ordinal))
+            {
+                stderr += (stderr.EndsWith('\n') ? "" : "\n") + PackageInstaller.InstallsOffNote + "\n";
+            }
+
             if (request.Outputs is { } sink && await CollectOutputsAsync(lease, result.Files, sink, ct) is > 0 and var lost)
             {
                 stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n")

@@ -28,6 +28,8 @@ public sealed class StartupConfigurationTests
         { "APP_SCHEMA_PATH", "/nonexistent/schema.json" },
         { "APP_HTTP_LISTEN_ADDR", "no-port" },
         { "APP_FILE_STORAGE_PATH", "relative/path" },
+        { "APP_PACKAGE_INDEX_URL", "ftp://mirror/simple" },
+        { "APP_PACKAGE_MAX_BYTES", "1Gi" },
         // No process may open this many descriptors (the kernel's nr_open is far lower).
         { "APP_MAX_CONNECTIONS", "2000000000" },
         { "APP_MAX_CONNECTIONS_PER_CLIENT", "0" },
