@@ -19,7 +19,8 @@ internal sealed class OutputCollector(FileStore files, string chatId, DownloadLi
 
     public async Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct)
     {
-        await using var staged = await files.StageAsync(content, long.MaxValue, ct);
+        // Never more than the agent announced (and the executor checked against the output bounds).
+        await using var staged = await files.StageAsync(content, file.Size, ct);
         var name = Path.GetFileName(file.Path);
         _stored[file.Path] = await files.SaveAsync(staged, new NewFile(chatId, name, ContentTypes.For(name), limits), ct);
     }
