@@ -159,12 +159,12 @@ public sealed partial class CodeExecutor(
     {
         var leftOut = new List<string>();
         var lost = 0;
+        var pastDeadline = false;
         long total = 0;
         using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct);
         hold.CancelAfter(held.Remaining);
-        for (var i = 0; i < files.Count; i++)
+        foreach (var file in files)
         {
-            var file = files[i];
             if (file.Size > request.MaxOutputFileBytes)
             {
                 LogOutputLeftOut(lease.Sandbox.Name, file.Size, "over the file size limit");
@@ -179,10 +179,11 @@ public sealed partial class CodeExecutor(
                 continue;
             }
 
-            if (held.Passed)
+            if (pastDeadline || held.Passed)
             {
-                LeaveOutAtDeadline(lease, request, files, i, leftOut);
-                break;
+                pastDeadline = true;
+                leftOut.Add($"{file.Path} was not returned: collecting the run's files did not finish within {HeldFor(request)}.");
+                continue;
             }
 
             try
@@ -203,8 +204,8 @@ public sealed partial class CodeExecutor(
                 && e is AgentUnavailableException or OperationCanceledException or HttpIOException)
             {
                 LogOutputFailed(e, lease.Sandbox.Name, file.Size);
-                LeaveOutAtDeadline(lease, request, files, i, leftOut);
-                break;
+                pastDeadline = true;
+                leftOut.Add($"{file.Path} was not returned: collecting the run's files did not finish within {HeldFor(request)}.");
             }
             catch (Exception e) when (e is AgentUnavailableException or HttpIOException)
             {
@@ -212,6 +213,11 @@ public sealed partial class CodeExecutor(
                 LogOutputFailed(e, lease.Sandbox.Name, file.Size);
                 lost++;
             }
+        }
+
+        if (pastDeadline)
+        {
+            LogCollectionDeadline(lease.Sandbox.Name);
         }
 
         var notes = new List<string>(Math.Min(leftOut.Count, LeftOutNamed + 1) + 1);
@@ -233,21 +239,6 @@ public sealed partial class CodeExecutor(
 
     private static string HeldFor(ExecutionRequest request) =>
         $"{(request.Timeout + request.Grace).TotalSeconds:0.###} seconds (the timeout plus {request.Grace.TotalSeconds:0.###})";
-
-    /// <summary>Files[from..] are left out: the sandbox may be held no longer.</summary>
-    private void LeaveOutAtDeadline(
-        SandboxLease lease, ExecutionRequest request, IReadOnlyList<AgentFileInfo> files, int from, List<string> leftOut)
-    {
-        for (var j = from; j < files.Count; j++)
-        {
-            if (files[j].Size <= request.MaxOutputFileBytes && files[j].IsHashed)
-            {
-                leftOut.Add($"{files[j].Path} was not returned: collecting the run's files did not finish within {HeldFor(request)}.");
-            }
-        }
-
-        LogCollectionDeadline(lease.Sandbox.Name, files.Count - from);
-    }
 
     private static string Outcome(AgentExecuteResult result) => result switch
     {
@@ -279,8 +270,8 @@ public sealed partial class CodeExecutor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName}: a changed file of {Size} bytes is left out: {Reason}")]
     private partial void LogOutputLeftOut(string sandboxName, long size, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} reached its deadline with {Count} changed files not collected; they are left out")]
-    private partial void LogCollectionDeadline(string sandboxName, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} reached its deadline before every changed file was collected; the rest are left out")]
+    private partial void LogCollectionDeadline(string sandboxName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} changed more files than the agent reports; the first {Count} are kept")]
     private partial void LogFilesTruncated(string sandboxName, int count);
