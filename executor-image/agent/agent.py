@@ -285,19 +285,40 @@ def _ensure_access(path, st, bits):
 
 
 def _changed_files(before, before_undecodable):
+    """(files, truncated, skipped, deleted): the changed regular files, whether more were left out, how many
+    changed names are not UTF-8, and the paths that were regular files before the run and are none now."""
     after, after_undecodable = _scan_workspace()
     skipped = sum(1 for p, key in after_undecodable.items() if before_undecodable.get(p) != key)
     for path in list(known_sha256):
         if path not in after:
             del known_sha256[path]
+    # Deleted, or replaced by a folder or a link: the service drops these from a remembered workspace.
+    deleted = sorted(p for p in before if p not in after)
+    # What /workspace can hold. A larger file is sparse (its holes read as zeros), and more than this in total
+    # can only be holes too: the service takes neither (APP_WORKSPACE_SIZE_LIMIT), so they are listed with
+    # their size and an empty hash instead of being read (hashing 5 GiB of holes takes seconds).
+    try:
+        vfs = os.statvfs(WORKSPACE)
+        budget = vfs.f_blocks * vfs.f_frsize
+    except OSError:
+        budget = None
     candidates = sorted(p for p, key in after.items() if before.get(p) != key)
     files = []
     truncated = False
+    hashed = 0
     for path in candidates:
+        size = after[path][0]
+        if budget is not None and hashed + size > budget:
+            if len(files) >= MAX_OUTPUT_FILES:
+                truncated = True
+                break
+            files.append({"path": path, "size": size, "sha256": ""})
+            continue
         result = _hash_file(path)
         if result is None:
             continue
         sha, size = result
+        hashed += size
         if path in before and known_sha256.get(path) == sha:
             continue
         if len(files) >= MAX_OUTPUT_FILES:
@@ -305,7 +326,7 @@ def _changed_files(before, before_undecodable):
             break
         files.append({"path": path, "size": size, "sha256": sha})
         known_sha256[path] = sha
-    return files, truncated, skipped
+    return files, truncated, skipped, deleted
 
 
 # --------------------------------------------------------------------------------
@@ -952,7 +973,7 @@ def run_execution(source, env, timeout, conn):
     else:
         exit_code = os.WEXITSTATUS(status)
 
-    files, files_truncated, files_skipped = _changed_files(before, before_undecodable)
+    files, files_truncated, files_skipped, files_deleted = _changed_files(before, before_undecodable)
     if crippled:
         notes.append(
             f"The code lowered the sandbox agent's own limits ({', '.join(crippled)}); "
@@ -984,6 +1005,7 @@ def run_execution(source, env, timeout, conn):
         "files": files,
         "files_truncated": files_truncated,
         "files_skipped": files_skipped,
+        "files_deleted": files_deleted,
     }
 
 

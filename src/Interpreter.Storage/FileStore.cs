@@ -148,6 +148,13 @@ public sealed partial class FileStore(
     public Task<IReadOnlyDictionary<string, string>> GetWorkspaceAsync(string chatId, CancellationToken ct) =>
         metadata.GetWorkspaceAsync(chatId, ct);
 
+    /// <summary>
+    /// When the chat's newest live row of <paramref name="hash"/> was created; null when it has none. Says which of
+    /// two conflicting entries of a remembered workspace is the older one.
+    /// </summary>
+    public async Task<DateTimeOffset?> WorkspaceEntryStoredAtAsync(string chatId, string hash, CancellationToken ct) =>
+        (await metadata.FindLiveAsync(chatId, hash, ct))?.CreatedAt;
+
     /// <summary>Remembers the chat's workspace, expiring like the outputs of the execution that left it.</summary>
     public Task SaveWorkspaceAsync(string chatId, IReadOnlyDictionary<string, string> files, DownloadLimits limits, CancellationToken ct) =>
         metadata.SaveWorkspaceAsync(chatId, files, limits.ExpiresAt(time.GetUtcNow()), ct);

@@ -43,7 +43,34 @@ public sealed class ExecuteRequestValidatorTests
         { "SHA-256", new ExecuteRequest { SourceCode = "x", ChatId = "c", Files = new() { ["/workspace/x"] = new string('A', 64) } } },
         { "max_downloads", new ExecuteRequest { SourceCode = "x", ChatId = "c", MaxDownloads = -1 } },
         { "expires_days", new ExecuteRequest { SourceCode = "x", ChatId = "c", ExpiresDays = -1 } },
+        {
+            "files paths '/workspace/a' and '/workspace/a/b/c' conflict",
+            new ExecuteRequest
+            {
+                SourceCode = "x", ChatId = "c",
+                Files = new() { ["/workspace/a/b/c"] = new string('0', 64), ["/workspace/a"] = new string('1', 64) },
+            }
+        },
     };
+
+    [Fact]
+    public void Validate_Passes_WhenFilesShareFoldersOrAPrefixThatIsNoFolder()
+    {
+        var request = new ExecuteRequest
+        {
+            SourceCode = "x",
+            ChatId = "c",
+            Files = new()
+            {
+                ["/workspace/a/b"] = new string('0', 64),
+                ["/workspace/a/c"] = new string('0', 64),
+                ["/workspace/ab"] = new string('0', 64),
+                ["/workspace/a-b/c"] = new string('0', 64),
+            },
+        };
+
+        Validator().Validate(request).IsValid.ShouldBeTrue();
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]

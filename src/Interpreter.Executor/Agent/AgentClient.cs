@@ -64,47 +64,70 @@ public sealed class AgentClient
         }
     }
 
-    /// <summary>Streams <paramref name="content"/> into the sandbox at <paramref name="path"/>.</summary>
-    public async Task<AgentFileInfo> PutFileAsync(string path, Stream content, long length, CancellationToken ct)
+    /// <summary>
+    /// Streams <paramref name="content"/> into the sandbox at <paramref name="path"/>; <paramref name="deadline"/>
+    /// bounds the whole call. An answer of the agent that refuses the file (4xx) is an
+    /// <see cref="AgentUnavailableException"/> whose inner <see cref="HttpRequestException"/> carries the status.
+    /// </summary>
+    public async Task<AgentFileInfo> PutFileAsync(string path, Stream content, long length, TimeSpan deadline, CancellationToken ct)
     {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(deadline);
         try
         {
             using var request = NewRequest(HttpMethod.Put, "files?path=" + Uri.EscapeDataString(path));
             request.Content = new StreamContent(content, 81920);
             request.Content.Headers.ContentLength = length;
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var response = await _http.SendAsync(request, ct);
-            await EnsureSuccessAsync(response, ct);
-            return await response.Content.ReadFromJsonAsync<AgentFileInfo>(Json, ct)
+            using var response = await _http.SendAsync(request, cts.Token);
+            await EnsureSuccessAsync(response, cts.Token);
+            return await response.Content.ReadFromJsonAsync<AgentFileInfo>(Json, cts.Token)
                 ?? throw new AgentUnavailableException("The agent answered an empty file result.");
         }
         catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
         {
             throw new AgentUnavailableException($"The agent did not take the file: {e.Message}", e);
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new AgentUnavailableException(
+                $"The agent did not take the file within {deadline.TotalSeconds:0.#} seconds.", e);
+        }
     }
 
-    /// <summary>Opens a file of the sandbox as a stream; the caller disposes it.</summary>
-    public async Task<Stream> OpenFileAsync(string path, CancellationToken ct)
+    /// <summary>
+    /// Opens a file of the sandbox as a stream; the caller disposes it. <paramref name="deadline"/> bounds the
+    /// whole transfer: reading the body after it throws <see cref="AgentUnavailableException"/>, so an agent that
+    /// stalls in the middle of a file cannot hold its reader. The stream's <see cref="Stream.Length"/> is the
+    /// length the agent announced (<c>Content-Length</c>), or -1 when it sent none.
+    /// </summary>
+    public async Task<Stream> OpenFileAsync(string path, TimeSpan deadline, CancellationToken ct)
     {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(deadline);
         var request = NewRequest(HttpMethod.Get, "files?path=" + Uri.EscapeDataString(path));
         HttpResponseMessage? response = null;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            await EnsureSuccessAsync(response, ct);
-            return new ResponseStream(await response.Content.ReadAsStreamAsync(ct), response, request);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            await EnsureSuccessAsync(response, cts.Token);
+            return new ResponseStream(await response.Content.ReadAsStreamAsync(cts.Token), response, request, cts, deadline);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             response?.Dispose();
             request.Dispose();
-            throw new AgentUnavailableException($"The agent did not send the file: {e.Message}", e);
+            cts.Dispose();
+            throw new AgentUnavailableException(e is OperationCanceledException
+                ? $"The agent did not send the file within {deadline.TotalSeconds:0.#} seconds."
+                : $"The agent did not send the file: {e.Message}", e);
         }
         catch
         {
             response?.Dispose();
             request.Dispose();
+            cts.Dispose();
             throw;
         }
     }
@@ -184,20 +207,38 @@ public sealed class AgentClient
         throw new HttpRequestException($"agent answered {(int)response.StatusCode}: {text}", null, response.StatusCode);
     }
 
-    /// <summary>Keeps the response alive as long as its body stream is read.</summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, HttpRequestMessage request) : Stream
+    /// <summary>Keeps the response alive as long as its body stream is read, and its reads within the deadline.</summary>
+    private sealed class ResponseStream(
+        Stream inner, HttpResponseMessage response, HttpRequestMessage request, CancellationTokenSource deadline, TimeSpan limit)
+        : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
-        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException();
+        public override long Length => response.Content.Headers.ContentLength ?? -1;
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            inner.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            inner.ReadAsync(buffer, offset, count, cancellationToken);
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                return await inner.ReadAsync(buffer, linked.Token);
+            }
+            catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AgentUnavailableException(
+                    $"The agent did not send the whole file within {limit.TotalSeconds:0.#} seconds.", e);
+            }
+        }
+
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -209,6 +250,7 @@ public sealed class AgentClient
                 inner.Dispose();
                 response.Dispose();
                 request.Dispose();
+                deadline.Dispose();
             }
 
             base.Dispose(disposing);

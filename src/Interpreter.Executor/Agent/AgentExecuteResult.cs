@@ -32,4 +32,10 @@ public sealed record AgentExecuteResult
 
     /// <summary>More files changed than the agent reports.</summary>
     public bool FilesTruncated { get; init; }
+
+    /// <summary>
+    /// Paths that were regular files before the run (the inputs) and are none after it: deleted, or replaced by a
+    /// folder or a link. Empty from an agent that does not report them.
+    /// </summary>
+    public IReadOnlyList<string> FilesDeleted { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Packages;
 using Interpreter.Executor.Pool;
@@ -9,7 +10,8 @@ namespace Interpreter.Executor.Execution;
 /// <summary>
 /// Takes a sandbox, streams the input files in, runs the code through its agent, streams the changed files out
 /// to the caller's sink and gives the sandbox back for destruction. The agent enforces the timeout itself; a
-/// grace period on top catches an agent that stopped answering.
+/// grace period on top catches an agent that stopped answering. From the lease on, every call to the agent ends
+/// by the request's timeout + <see cref="ExecutionRequest.Grace"/>, so a stalled agent cannot hold the sandbox.
 /// </summary>
 public sealed partial class CodeExecutor(
     ISandboxPool pool,
@@ -20,20 +22,28 @@ public sealed partial class CodeExecutor(
 {
     private static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
+    private const int LeftOutNamed = 20;
 
     /// <inheritdoc />
     public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken ct)
     {
         await using var lease = await pool.AcquireAsync(ct);
-        await PlaceInputsAsync(lease, request.InputFiles, ct);
-        // Before the clock of the run starts: installs have a deadline of their own (APP_PACKAGE_INSTALL_TIMEOUT).
+        var held = new Deadline(request.Timeout + request.Grace);
+        await PlaceInputsAsync(lease, request, held, ct);
+        // Installs have a deadline of their own (APP_PACKAGE_INSTALL_TIMEOUT); the run's timeout + grace starts after them.
         var installNotes = await packages.InstallMissingAsync(lease.Agent, request.SourceCode, ct);
+        if (packages.Enabled)
+        {
+            held = new Deadline(request.Timeout + request.Grace);
+        }
+
         var startedAt = Stopwatch.GetTimestamp();
         try
         {
+            var executeDeadline = request.Timeout + AgentGrace;
             var result = await lease.Agent.ExecuteAsync(
                 new AgentExecuteRequest(request.SourceCode, request.Env, request.Timeout.TotalSeconds),
-                request.Timeout + AgentGrace,
+                held.Remaining < executeDeadline ? held.Remaining : executeDeadline,
                 ct);
             metrics.Executed(Stopwatch.GetElapsedTime(startedAt), Outcome(result));
             if (result.FilesTruncated)
@@ -47,15 +57,15 @@ public sealed partial class CodeExecutor(
                 stderr += (stderr.EndsWith('\n') ? "" : "\n") + PackageInstaller.InstallsOffNote + "\n";
             }
 
-            if (request.Outputs is { } sink && await CollectOutputsAsync(lease, result.Files, sink, ct) is > 0 and var lost)
+            if (request.Outputs is { } sink)
             {
-                stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n")
-                    + (lost == 1
-                        ? "1 changed file could not be collected from the sandbox.\n"
-                        : $"{lost} changed files could not be collected from the sandbox.\n");
+                stderr = AppendNotes(stderr, await CollectOutputsAsync(lease, request, result.Files, sink, held, ct));
             }
 
-            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, result.Files);
+            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, result.Files)
+            {
+                DeletedFiles = result.FilesDeleted,
+            };
         }
         catch (AgentUnavailableException e)
         {
@@ -83,6 +93,27 @@ public sealed partial class CodeExecutor(
         }
     }
 
+    private static string AppendNotes(string stderr, IReadOnlyList<string> notes)
+    {
+        if (notes.Count == 0)
+        {
+            return stderr;
+        }
+
+        var text = new StringBuilder(stderr);
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            text.Append('\n');
+        }
+
+        foreach (var note in notes)
+        {
+            text.Append(note).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>
     /// Asks the backend why the sandbox is gone, waiting briefly: the agent's connection closes a moment before
     /// the engine records that the container stopped.
@@ -102,63 +133,126 @@ public sealed partial class CodeExecutor(
         }
     }
 
-    private async Task PlaceInputsAsync(SandboxLease lease, IReadOnlyList<ExecutionInputFile> inputs, CancellationToken ct)
+    private async Task PlaceInputsAsync(SandboxLease lease, ExecutionRequest request, Deadline held, CancellationToken ct)
     {
-        foreach (var input in inputs)
+        foreach (var input in request.InputFiles)
         {
             try
             {
                 await using var content = input.Open();
-                await lease.Agent.PutFileAsync(input.Path, content, input.Size, ct);
+                await lease.Agent.PutFileAsync(input.Path, content, input.Size, held.Remaining, ct);
             }
             catch (AgentUnavailableException e)
             {
-                var full = e.InnerException is HttpRequestException { StatusCode: System.Net.HttpStatusCode.InsufficientStorage };
+                var status = (e.InnerException as HttpRequestException)?.StatusCode;
+                var full = status == System.Net.HttpStatusCode.InsufficientStorage;
+                // The agent answered and refused the path (a folder where a file should go, say): the request's
+                // doing, not the sandbox's, and another try would fail the same way.
+                var refused = status is >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError;
                 LogInputFailed(e, lease.Sandbox.Name, input.Size);
                 throw new ExecutionInputException(input.Path, full, full
                     ? $"The input file {input.Path} does not fit in the sandbox's /workspace (APP_WORKSPACE_SIZE_LIMIT)."
-                    : $"The sandbox did not take the input file {input.Path}: {e.Message}", e);
+                    : refused
+                        ? $"The sandbox refused the input file {input.Path}: {e.Message}"
+                        : held.Passed
+                            ? $"The sandbox did not take the input file {input.Path} within {HeldFor(request)}."
+                            : $"The sandbox did not take the input file {input.Path}: {e.Message}", e)
+                {
+                    Refused = refused,
+                };
             }
         }
     }
 
-    /// <summary>Streams every listed file to the sink; returns how many could not be collected.</summary>
-    private async Task<int> CollectOutputsAsync(
-        SandboxLease lease, IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, CancellationToken ct)
+    /// <summary>
+    /// Streams every listed file within the output bounds to the sink, in the agent's (path) order, until the
+    /// deadline; returns the stderr notes on what was left out.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> CollectOutputsAsync(SandboxLease lease, ExecutionRequest request,
+        IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, Deadline held, CancellationToken ct)
     {
+        var leftOut = new List<string>();
         var lost = 0;
+        var pastDeadline = false;
+        long total = 0;
+        using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        hold.CancelAfter(held.Remaining);
         foreach (var file in files)
         {
-            Stream content;
-            try
+            if (file.Size > request.MaxOutputFileBytes)
             {
-                content = await lease.Agent.OpenFileAsync(file.Path, ct);
-            }
-            catch (AgentUnavailableException e)
-            {
-                // Gone since the agent listed it (or the sandbox died meanwhile): the others still count.
-                LogOutputFailed(e, lease.Sandbox.Name, file.Size);
-                lost++;
+                LogOutputLeftOut(lease.Sandbox.Name, file.Size, "over the file size limit");
+                leftOut.Add($"{file.Path} was not returned: its {file.Size} bytes are over the file size limit of {request.MaxOutputFileBytes} bytes (APP_FILE_SIZE_LIMIT).");
                 continue;
             }
 
-            await using (content)
+            if (!file.IsHashed || file.Size > request.MaxOutputTotalBytes - total)
             {
-                try
+                LogOutputLeftOut(lease.Sandbox.Name, file.Size, "over the run's total");
+                leftOut.Add($"{file.Path} was not returned: with its {file.Size} bytes the run's files would exceed {request.MaxOutputTotalBytes} bytes in total (APP_WORKSPACE_SIZE_LIMIT).");
+                continue;
+            }
+
+            if (pastDeadline || held.Passed)
+            {
+                pastDeadline = true;
+                leftOut.Add($"{file.Path} was not returned: collecting the run's files did not finish within {HeldFor(request)}.");
+                continue;
+            }
+
+            try
+            {
+                await using var content = await lease.Agent.OpenFileAsync(file.Path, held.Remaining, hold.Token);
+                if (content.Length != file.Size)
                 {
-                    await sink.AcceptAsync(file, content, ct);
-                }
-                catch (HttpIOException e)
-                {
-                    // The sandbox broke off while sending; what the sink failed to take is left out.
-                    LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                    // Changed since the agent listed it: what it would send now is not what was counted.
+                    LogOutputLeftOut(lease.Sandbox.Name, file.Size, "changed after it was listed");
                     lost++;
+                    continue;
                 }
+
+                await sink.AcceptAsync(file, content, hold.Token);
+                total += file.Size;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && (hold.IsCancellationRequested || held.Passed)
+                && e is AgentUnavailableException or OperationCanceledException or HttpIOException)
+            {
+                LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                pastDeadline = true;
+                leftOut.Add($"{file.Path} was not returned: collecting the run's files did not finish within {HeldFor(request)}.");
+            }
+            catch (Exception e) when (e is AgentUnavailableException or HttpIOException)
+            {
+                // Gone since the agent listed it, or the sandbox broke off while sending: the others still count.
+                LogOutputFailed(e, lease.Sandbox.Name, file.Size);
+                lost++;
             }
         }
 
-        return lost;
+        if (pastDeadline)
+        {
+            LogCollectionDeadline(lease.Sandbox.Name);
+        }
+
+        var notes = new List<string>(Math.Min(leftOut.Count, LeftOutNamed + 1) + 1);
+        notes.AddRange(leftOut.Take(LeftOutNamed));
+        if (leftOut.Count > LeftOutNamed)
+        {
+            notes.Add($"{leftOut.Count - LeftOutNamed} more changed files were not returned.");
+        }
+
+        if (lost > 0)
+        {
+            notes.Add(lost == 1
+                ? "1 changed file could not be collected from the sandbox."
+                : $"{lost} changed files could not be collected from the sandbox.");
+        }
+
+        return notes;
     }
+
+    private static string HeldFor(ExecutionRequest request) =>
+        $"{(request.Timeout + request.Grace).TotalSeconds:0.###} seconds (the timeout plus {request.Grace.TotalSeconds:0.###})";
 
     private static string Outcome(AgentExecuteResult result) => result switch
     {
@@ -186,6 +280,12 @@ public sealed partial class CodeExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} did not send a changed file of {Size} bytes; it is left out")]
     private partial void LogOutputFailed(Exception exception, string sandboxName, long size);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName}: a changed file of {Size} bytes is left out: {Reason}")]
+    private partial void LogOutputLeftOut(string sandboxName, long size, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} reached its deadline before every changed file was collected; the rest are left out")]
+    private partial void LogCollectionDeadline(string sandboxName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox {SandboxName} changed more files than the agent reports; the first {Count} are kept")]
     private partial void LogFilesTruncated(string sandboxName, int count);

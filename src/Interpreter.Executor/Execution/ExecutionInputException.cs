@@ -9,4 +9,10 @@ public sealed class ExecutionInputException(string path, bool workspaceFull, str
 
     /// <summary>True when the inputs do not fit in the sandbox's /workspace (APP_WORKSPACE_SIZE_LIMIT).</summary>
     public bool WorkspaceFull { get; } = workspaceFull;
+
+    /// <summary>
+    /// True when the agent answered and refused the path (e.g. a file where a folder of another input must go):
+    /// caused by the request, so another try fails the same way. False when the sandbox failed.
+    /// </summary>
+    public bool Refused { get; init; }
 }

@@ -7,7 +7,9 @@ public interface IOutputFileSink
 {
     /// <summary>
     /// Consumes <paramref name="content"/> of <paramref name="file"/> (as the agent listed it) before returning;
-    /// the stream is disposed afterwards.
+    /// the stream is disposed afterwards. It yields at most <see cref="AgentFileInfo.Size"/> bytes (the executor
+    /// hands over only files within the request's output bounds, announced at exactly their listed size), and
+    /// <paramref name="ct"/> fires at the execution's deadline.
     /// </summary>
     Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct);
 }

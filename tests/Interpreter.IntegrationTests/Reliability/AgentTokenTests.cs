@@ -32,7 +32,7 @@ public sealed class AgentTokenTests(DockerFixture fixture)
                 () => anonymous.ExecuteAsync(request, TimeSpan.FromSeconds(30), Ct));
             using var planted = new MemoryStream("x"u8.ToArray());
             var put = await Should.ThrowAsync<AgentUnavailableException>(
-                () => guessing.PutFileAsync("/workspace/planted.txt", planted, 1, Ct));
+                () => guessing.PutFileAsync("/workspace/planted.txt", planted, 1, TimeSpan.FromSeconds(30), Ct));
             var healthWithoutToken = await anonymous.IsHealthyAsync(TimeSpan.FromSeconds(5), Ct);
             var result = await owner.ExecuteAsync(
                 new AgentExecuteRequest("import os; print(os.path.exists('/workspace/planted.txt'))", new Dictionary<string, string>(), 10),

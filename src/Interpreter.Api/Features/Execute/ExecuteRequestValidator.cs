@@ -31,6 +31,16 @@ internal sealed class ExecuteRequestValidator : AbstractValidator<ExecuteRequest
         RuleForEach(r => r.Files).Must(f => f.Value is not null && RequestRules.Sha256Hex().IsMatch(f.Value)).OverridePropertyName("files")
             .WithMessage((_, f) => $"files hash for '{f.Key}' must be a lowercase hex SHA-256 (64 characters).");
 
+        RuleFor(r => r.Files).Custom((files, context) =>
+        {
+            if (files is not null && files.Keys.All(RequestRules.IsWorkspacePath)
+                && WorkspacePaths.FirstConflict(files.Keys) is { } conflict)
+            {
+                context.AddFailure("files",
+                    $"files paths '{conflict.File}' and '{conflict.Inside}' conflict: '{conflict.File}' cannot be a file and the folder of '{conflict.Inside}' at once.");
+            }
+        });
+
         RuleFor(r => r.MaxDownloads).ValidMaxDownloads();
         RuleFor(r => r.ExpiresDays).ValidExpiresDays();
         RuleFor(r => r.ExpiresSeconds).ValidExpiresSeconds();

@@ -31,13 +31,9 @@ internal sealed partial class ExecutionService(
             var placed = new Dictionary<string, LeasedFile>(StringComparer.Ordinal);
             if (persistent)
             {
-                foreach (var (path, hash) in await files.GetWorkspaceAsync(chatId, ct))
+                var remembered = await UsableWorkspaceAsync(chatId, request.Files ?? [], ct);
+                foreach (var (path, hash) in remembered)
                 {
-                    if (request.Files?.ContainsKey(path) == true)
-                    {
-                        continue;
-                    }
-
                     if (await files.LeaseBlobAsync(hash, ct) is { } file)
                     {
                         leased.Add(file);
@@ -61,23 +57,29 @@ internal sealed partial class ExecutionService(
 
             var outputs = new OutputCollector(files, chatId, limits);
             var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds ?? executorOptions.Value.DefaultTimeoutSeconds);
-            var result = await executor.ExecuteAsync(
-                new ExecutionRequest(request.SourceCode!, request.Env ?? [], timeout)
-                {
-                    InputFiles = placed.Select(p => new ExecutionInputFile(p.Key, p.Value.Size, p.Value.OpenRead)).ToArray(),
-                    Outputs = outputs,
-                },
-                ct);
+            ExecutionResult result;
+            try
+            {
+                result = await executor.ExecuteAsync(
+                    new ExecutionRequest(request.SourceCode!, request.Env ?? [], timeout)
+                    {
+                        InputFiles = placed.Select(p => new ExecutionInputFile(p.Key, p.Value.Size, p.Value.OpenRead)).ToArray(),
+                        Outputs = outputs,
+                        MaxOutputFileBytes = api.Value.FileSizeLimit.Bytes,
+                        MaxOutputTotalBytes = executorOptions.Value.WorkspaceSizeLimit.Bytes,
+                    },
+                    ct);
+            }
+            catch (ExecutionInputException e) when (e.Refused)
+            {
+                // The request's (or the chat's) own paths: retrying cannot help, so no 503.
+                throw new ApiProblemException(StatusCodes.Status400BadRequest, "Input file refused",
+                    $"The input file '{e.Path}' could not be placed in the sandbox: {e.Message}");
+            }
 
             if (persistent)
             {
-                var workspace = placed.ToDictionary(p => p.Key, p => p.Value.Hash, StringComparer.Ordinal);
-                foreach (var (path, file) in outputs.Stored)
-                {
-                    workspace[path] = file.Hash;
-                }
-
-                await files.SaveWorkspaceAsync(chatId, workspace, limits, ct);
+                await files.SaveWorkspaceAsync(chatId, WorkspaceAfter(placed, result, outputs), limits, ct);
             }
 
             return new ExecuteResponse(
@@ -94,6 +96,91 @@ internal sealed partial class ExecutionService(
             {
                 await file.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// What /workspace holds after the run, as far as it was stored: the inputs, less those the run deleted (or
+    /// turned into a folder) and those it changed but that were left out (their old content is not what the run
+    /// left), plus every stored output.
+    /// </summary>
+    private static Dictionary<string, string> WorkspaceAfter(
+        Dictionary<string, LeasedFile> placed, ExecutionResult result, OutputCollector outputs)
+    {
+        var workspace = placed.ToDictionary(p => p.Key, p => p.Value.Hash, StringComparer.Ordinal);
+        foreach (var path in result.DeletedFiles)
+        {
+            workspace.Remove(path);
+        }
+
+        foreach (var file in result.ChangedFiles)
+        {
+            if (!outputs.Stored.ContainsKey(file.Path))
+            {
+                workspace.Remove(file.Path);
+            }
+        }
+
+        foreach (var (path, file) in outputs.Stored)
+        {
+            workspace[path] = file.Hash;
+        }
+
+        return workspace;
+    }
+
+    /// <summary>
+    /// The chat's remembered workspace without the entries that cannot be placed: those the explicit files
+    /// replace or conflict with (explicit files win), and, of two remembered entries where one is the folder of
+    /// the other (left by releases that did not follow deletions), the older.
+    /// </summary>
+    private async Task<Dictionary<string, string>> UsableWorkspaceAsync(
+        string chatId, IReadOnlyDictionary<string, string> explicitFiles, CancellationToken ct)
+    {
+        var remembered = new Dictionary<string, string>(await files.GetWorkspaceAsync(chatId, ct), StringComparer.Ordinal);
+        foreach (var path in remembered.Keys.ToArray())
+        {
+            if (explicitFiles.ContainsKey(path))
+            {
+                remembered.Remove(path);
+            }
+            else if (WorkspacePaths.FileAbove(path, explicitFiles.ContainsKey) is not null)
+            {
+                LogWorkspaceEntryDropped(chatId, remembered[path]);
+                remembered.Remove(path);
+            }
+        }
+
+        foreach (var path in explicitFiles.Keys)
+        {
+            foreach (var inside in remembered.Keys.Where(p => p.StartsWith(path + "/", StringComparison.Ordinal)).ToArray())
+            {
+                LogWorkspaceEntryDropped(chatId, remembered[inside]);
+                remembered.Remove(inside);
+            }
+        }
+
+        var storedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        while (WorkspacePaths.FirstConflict(remembered.Keys) is { } conflict)
+        {
+            var fileAt = await StoredAtAsync(conflict.File);
+            var insideAt = await StoredAtAsync(conflict.Inside);
+            var older = fileAt <= insideAt ? conflict.File : conflict.Inside;
+            LogWorkspaceEntryDropped(chatId, remembered[older]);
+            remembered.Remove(older);
+        }
+
+        return remembered;
+
+        async Task<DateTimeOffset> StoredAtAsync(string path)
+        {
+            if (!storedAt.TryGetValue(path, out var at))
+            {
+                at = await files.WorkspaceEntryStoredAtAsync(chatId, remembered[path], ct) ?? DateTimeOffset.MinValue;
+                storedAt[path] = at;
+            }
+
+            return at;
         }
     }
 
@@ -114,6 +201,11 @@ internal sealed partial class ExecutionService(
 
         return null;
     }
+
+    // Paths are not logged (they are the user's); the hash tells an operator which entry went.
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Chat {ChatId}'s remembered workspace entry of blob {Hash} is dropped: one of its paths is the folder of the other, and the other is newer or given explicitly")]
+    private partial void LogWorkspaceEntryDropped(string chatId, string hash);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Chat {ChatId}'s workspace names blob {Hash}, which is gone; left out")]
     private partial void LogWorkspaceBlobMissing(string chatId, string hash);

@@ -24,7 +24,8 @@ internal sealed class OutputCollector(FileStore files, string chatId, DownloadLi
 
     public async Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct)
     {
-        await using var staged = await files.StageAsync(content, long.MaxValue, ct);
+        // Never more than the agent announced (and the executor checked against the output bounds).
+        await using var staged = await files.StageAsync(content, file.Size, ct);
         var name = Path.GetFileName(file.Path);
         try
         {
