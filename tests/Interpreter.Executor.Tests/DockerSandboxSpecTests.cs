@@ -57,6 +57,7 @@ public sealed class DockerSandboxSpecTests
         spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
         spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
         spec.Env!.ShouldContain("AGENT_TOKEN=0123abcd");
+        spec.HostConfig.CgroupnsMode.ShouldBe("private");
         spec.HostConfig.Runtime.ShouldBeNull();
     }
 
