@@ -72,12 +72,14 @@ MPL_CACHE_SOURCE = os.environ.get("AGENT_MPL_CACHE", "/opt/mplcache")
 # Each sandbox gets its own random token from the service; every request but /health must carry it. On
 # Kubernetes the agent listens on the pod IP, and where NetworkPolicy is not enforced another sandbox could
 # otherwise reach this one and prepare it for the next user. The code must never learn it, so it is in no
-# environment block and in no memory a child inherits: the service passes it as AGENT_TOKEN, the agent hands it
-# to a fresh image of itself through a pipe (_hand_over_token, before anything else happens), and reads it from
-# that pipe only after the prepared child is forked (_take_token). Empty until then.
+# environment block and in no memory a child inherits. Docker: the service writes it into the socket folder
+# (AGENT_TOKEN_FILE), the agent reads and deletes the file. Kubernetes: the service passes AGENT_TOKEN, the agent
+# hands it to a fresh image of itself through a pipe (_hand_over_token, before anything else happens). Either is
+# read only after the prepared child is forked (_take_token). Empty until then.
 AGENT_TOKEN = ""
 TOKEN_FD_VARIABLE = "AGENT_TOKEN_FD"
 _token_fd = None
+_token_file = None
 # Set once the one execution of this single-use sandbox has started: from then on /execute and PUT /files are
 # refused (409) and nothing but the connection that carried the execution is kept.
 _spent = False
@@ -1436,10 +1438,23 @@ def _hand_over_token():
 
 
 def _take_token():
-    """Reads the token from the pipe _hand_over_token left (after the prepared child is forked, which closed
-    its copy of the pipe unread), then closes it."""
-    global AGENT_TOKEN, _token_fd
+    """Reads the token from the file the service wrote (and deletes it), or from the pipe _hand_over_token left
+    (the prepared child, forked before this, closed its copy unread), then closes it."""
+    global AGENT_TOKEN, _token_fd, _token_file
     fd, _token_fd = _token_fd, None
+    path, _token_file = _token_file, None
+    if path is not None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as e:
+            # Fail closed: a token nobody knows, so no request but /health is ever served.
+            _log(f"could not open the agent token file: {e.strerror}")
+            AGENT_TOKEN = os.urandom(32).hex()
+            return
+        try:
+            os.unlink(path)
+        except OSError as e:
+            _log(f"could not delete the agent token file: {e.strerror}")
     if fd is None:
         return
     chunks = []
@@ -1453,8 +1468,9 @@ def _take_token():
     AGENT_TOKEN = b"".join(chunks).decode("utf-8", "surrogateescape")
 
 
-def _token_fd_from_environment():
-    global _token_fd
+def _token_source_from_environment():
+    global _token_fd, _token_file
+    _token_file = os.environ.pop("AGENT_TOKEN_FILE", "") or None
     raw = os.environ.pop(TOKEN_FD_VARIABLE, "")
     if raw.isdigit():
         _token_fd = int(raw)
@@ -1693,7 +1709,7 @@ def _on_terminate(signum, frame):
 def main():
     global _listener_fds, _listener, _local_addresses
     started = time.monotonic()
-    _token_fd_from_environment()
+    _token_source_from_environment()
     # Before any child exists, so that every process after the agent has the filter too.
     _install_io_uring_filter()
     _preload()

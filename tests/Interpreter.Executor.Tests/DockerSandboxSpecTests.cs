@@ -28,7 +28,7 @@ public sealed class DockerSandboxSpecTests
         var run = new SandboxRun();
         var backend = new DockerSandboxBackend(engine, agents, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/code-executor-abc", "0123abcd", 2000000007);
+        var spec = backend.BuildSpec("/sockets/code-executor-abc", 2000000007);
 
         spec.Image.ShouldBe("img:1");
         spec.User.ShouldBe("2000000007:2000000007");
@@ -56,7 +56,9 @@ public sealed class DockerSandboxSpecTests
         spec.Labels[SandboxLabels.Run].ShouldBe(run.Id);
         spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
         spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
-        spec.Env!.ShouldContain("AGENT_TOKEN=0123abcd");
+        // The token travels as a file in the socket folder, never in the container's environment.
+        spec.Env!.ShouldContain("AGENT_TOKEN_FILE=/run/agent/token");
+        spec.Env!.ShouldNotContain(e => e.StartsWith("AGENT_TOKEN=", StringComparison.Ordinal));
         spec.HostConfig.CgroupnsMode.ShouldBe("private");
         spec.HostConfig.Runtime.ShouldBeNull();
     }
@@ -73,7 +75,7 @@ public sealed class DockerSandboxSpecTests
         using var agents = new AgentConnector();
         var backend = new DockerSandboxBackend(engine, agents, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/x", "0123abcd", 2000000000);
+        var spec = backend.BuildSpec("/sockets/x", 2000000000);
 
         spec.HostConfig.NanoCpus.ShouldBe(2_000_000_000);
         spec.HostConfig.Memory.ShouldBe(768L << 20);

@@ -21,6 +21,7 @@ public sealed partial class DockerSandboxBackend(
 {
     private const string AgentMountPoint = "/run/agent";
     private const string SocketName = "agent.sock";
+    private const string TokenName = "token";
 
     private readonly ExecutorOptions _options = options.Value;
     private readonly SandboxResources _resources = SandboxResources.Parse(options.Value.ContainerResources);
@@ -50,10 +51,13 @@ public sealed partial class DockerSandboxBackend(
         {
             var token = AgentEndpoint.NewToken();
             var uid = _uids.Rent(name);
-            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, token, uid), ct);
+            WriteTokenFile(socketFolder, token, uid);
+            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, uid), ct);
             await engine.StartContainerAsync(id, ct);
             var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName), token);
             await WaitForAgentAsync(id, endpoint, ct);
+            // The agent deleted it before it listened; should it not have, it goes now, before any code runs.
+            File.Delete(Path.Combine(socketFolder, TokenName));
             // The socket exists now: user code (the agent's uid) must not write through this host folder,
             // which no size limit covers.
             File.SetUnixFileMode(socketFolder, (UnixFileMode)0x1ED);
@@ -106,7 +110,7 @@ public sealed partial class DockerSandboxBackend(
     /// <summary>The uids of live sandboxes.</summary>
     internal SandboxUidAllocator Uids => _uids;
 
-    internal ContainerCreateRequest BuildSpec(string socketFolder, string agentToken, int uid) => new()
+    internal ContainerCreateRequest BuildSpec(string socketFolder, int uid) => new()
     {
         Image = _options.Image,
         // A uid of its own (no passwd entry: the image sets HOME, USER and LOGNAME), so no per-uid kernel limit
@@ -118,9 +122,10 @@ public sealed partial class DockerSandboxBackend(
             $"AGENT_SOCKET={AgentMountPoint}/{SocketName}",
             $"AGENT_MAX_OUTPUT_BYTES={_options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture)}",
             // The agent's socket folder is the sandbox's own, so the token is defence in depth here; on Kubernetes,
-            // where the agent listens on the pod network, it is what keeps other pods from driving it. The agent
-            // re-executes itself without it before anything else, so no process the code can read holds it.
-            $"AGENT_TOKEN={agentToken}",
+            // where the agent listens on the pod network, it is what keeps other pods from driving it. A file, not
+            // a variable: no environment block (nor `docker exec`, nor `docker inspect`) ever holds it; the agent
+            // reads and deletes it after forking the child that runs the code.
+            $"AGENT_TOKEN_FILE={AgentMountPoint}/{TokenName}",
         ],
         Labels = new Dictionary<string, string>
         {
@@ -248,6 +253,28 @@ public sealed partial class DockerSandboxBackend(
         // The agent runs as the sandbox's uid inside and must create its socket in this folder.
         Directory.CreateDirectory(folder);
         File.SetUnixFileMode(folder, (UnixFileMode)0x1FF);
+    }
+
+    /// <summary>
+    /// The token file the agent reads and deletes: readable by the sandbox's uid only when the service may chown
+    /// (root); otherwise by anyone who reaches it, which is only the service, as the folder above is 0700.
+    /// </summary>
+    private static void WriteTokenFile(string folder, string token, int uid)
+    {
+        var path = Path.Combine(folder, TokenName);
+        using (var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(token));
+        }
+
+        File.SetUnixFileMode(path, HostFileOwner.TryChown(path, uid)
+            ? UnixFileMode.UserRead
+            : UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     private static void DeleteSocketFolder(string folder)

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;
@@ -26,96 +29,149 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
 
     private AgentConnector Agents => fixture.Api.Services.GetRequiredService<AgentConnector>();
 
+    // Scans every environment block it can read, all of its own readable memory and every Python object it can
+    // reach for the token (given as a prefix and a sha256), and for a control secret it does hold.
+    private const string ScanForTheToken = """
+        import gc, hashlib, os, sys
+        n = int(os.environ["N"])
+        targets = {"token": (os.environ["P"].encode(), os.environ["H"]),
+                   "control": (os.environ["CP"].encode(), os.environ["CH"])}
+        def scan(data, found):
+            for name, (prefix, digest) in targets.items():
+                i = data.find(prefix)
+                while i != -1:
+                    if hashlib.sha256(data[i:i + n]).hexdigest() == digest:
+                        found[name] = found.get(name, 0) + 1
+                    i = data.find(prefix, i + 1)
+        environs, readable = {}, 0
+        for pid in [p for p in os.listdir("/proc") if p.isdigit()] + ["self"]:
+            try:
+                data = open(f"/proc/{pid}/environ", "rb").read()
+            except OSError:
+                continue
+            readable += 1
+            scan(data, environs)
+        memory, scanned = {}, 0
+        with open("/proc/self/mem", "rb", buffering=0) as mem:
+            for line in open("/proc/self/maps").read().splitlines():
+                fields = line.split()
+                if "r" not in fields[1] or line.endswith(("[vvar]", "[vsyscall]", "[vvar_vclock]")):
+                    continue
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                at = start
+                while at < end:
+                    size = min(16 << 20, end - at)
+                    try:
+                        mem.seek(at)
+                        block = mem.read(size + n if at + size < end else size)
+                    except (OSError, OverflowError, ValueError):
+                        break
+                    scanned += len(block)
+                    scan(block, memory)
+                    at += size
+        objects = {}
+        frame = sys._getframe()
+        values = []
+        while frame is not None:
+            values += list(frame.f_globals.values()) + list(frame.f_locals.values())
+            frame = frame.f_back
+        for o in values + gc.get_objects():
+            if isinstance(o, str):
+                scan(o.encode("utf-8", "surrogatepass"), objects)
+            elif isinstance(o, (bytes, bytearray)):
+                scan(bytes(o), objects)
+            elif isinstance(o, dict):
+                for k, v in list(o.items()):
+                    for x in (k, v):
+                        if isinstance(x, str) and len(x) >= n:
+                            scan(x.encode("utf-8", "surrogatepass"), objects)
+        print("environs", readable, environs.get("token", 0))
+        print("memory", scanned > 50 << 20, memory.get("token", 0), memory.get("control", 0) > 0)
+        print("objects", objects.get("token", 0), objects.get("control", 0) > 0)
+        """;
+
     [Fact]
     public async Task Code_FindsTheAgentTokenNowhere_WhenItScansEveryEnvironmentItsMemoryAndItsObjects()
     {
-        const string code = """
-            import gc, hashlib, os, sys
-            n = int(os.environ["N"])
-            targets = {"token": (os.environ["P"].encode(), os.environ["H"]),
-                       "control": (os.environ["CP"].encode(), os.environ["CH"])}
-            def scan(data, found):
-                for name, (prefix, digest) in targets.items():
-                    i = data.find(prefix)
-                    while i != -1:
-                        if hashlib.sha256(data[i:i + n]).hexdigest() == digest:
-                            found[name] = found.get(name, 0) + 1
-                        i = data.find(prefix, i + 1)
-            environs, readable = {}, 0
-            for pid in [p for p in os.listdir("/proc") if p.isdigit()] + ["self"]:
-                try:
-                    data = open(f"/proc/{pid}/environ", "rb").read()
-                except OSError:
-                    continue
-                readable += 1
-                scan(data, environs)
-            memory, scanned = {}, 0
-            with open("/proc/self/mem", "rb", buffering=0) as mem:
-                for line in open("/proc/self/maps").read().splitlines():
-                    fields = line.split()
-                    if "r" not in fields[1] or line.endswith(("[vvar]", "[vsyscall]", "[vvar_vclock]")):
-                        continue
-                    start, end = (int(x, 16) for x in fields[0].split("-"))
-                    at = start
-                    while at < end:
-                        size = min(16 << 20, end - at)
-                        try:
-                            mem.seek(at)
-                            block = mem.read(size + n if at + size < end else size)
-                        except (OSError, OverflowError, ValueError):
-                            break
-                        scanned += len(block)
-                        scan(block, memory)
-                        at += size
-            objects = {}
-            frame = sys._getframe()
-            values = []
-            while frame is not None:
-                values += list(frame.f_globals.values()) + list(frame.f_locals.values())
-                frame = frame.f_back
-            for o in values + gc.get_objects():
-                if isinstance(o, str):
-                    scan(o.encode("utf-8", "surrogatepass"), objects)
-                elif isinstance(o, (bytes, bytearray)):
-                    scan(bytes(o), objects)
-                elif isinstance(o, dict):
-                    for k, v in list(o.items()):
-                        for x in (k, v):
-                            if isinstance(x, str) and len(x) >= n:
-                                scan(x.encode("utf-8", "surrogatepass"), objects)
-            print("environs", readable, environs.get("token", 0))
-            print("memory", scanned > 50 << 20, memory.get("token", 0), memory.get("control", 0) > 0)
-            print("objects", objects.get("token", 0), objects.get("control", 0) > 0)
-            """;
         var sandbox = await Backend.CreateAsync(Ct);
         try
         {
-            var token = sandbox.Agent.Token.ShouldNotBeNull();
-            var control = AgentEndpoint.NewToken();
-            var env = new Dictionary<string, string>
-            {
-                ["N"] = token.Length.ToString(CultureInfo.InvariantCulture),
-                ["P"] = token[..8],
-                ["H"] = Sha256(token),
-                // A secret of the same shape the code does hold: proves the scans find what is there.
-                ["C"] = control,
-                ["CP"] = control[..8],
-                ["CH"] = Sha256(control),
-            };
+            var env = ScanEnvironment(sandbox.Agent.Token.ShouldNotBeNull());
 
-            var result = await Agents.For(sandbox.Agent).ExecuteAsync(new AgentExecuteRequest(code, env, 90), TimeSpan.FromSeconds(150), Ct);
+            var result = await Agents.For(sandbox.Agent).ExecuteAsync(new AgentExecuteRequest(ScanForTheToken, env, 90), TimeSpan.FromSeconds(150), Ct);
 
-            result.ExitCode.ShouldBe(0, result.Stderr);
-            var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            lines.Length.ShouldBe(3, result.Stdout);
-            lines[0].ShouldStartWith("environs ");
-            lines[0].ShouldEndWith(" 0", customMessage: "an environment block holds the token");
-            lines[1].ShouldBe("memory True 0 True", "the token is in the code's memory (or the scan found nothing at all)");
-            lines[2].ShouldBe("objects 0 True", "a Python object of the code holds the token");
+            ShouldFindTheTokenNowhere(result.ExitCode, result.Stdout, result.Stderr);
+            // On Docker the token came as a file in the socket folder: gone before the code ran.
+            File.Exists(Path.Combine(Path.GetDirectoryName(sandbox.Agent.UnixSocketPath)!, "token")).ShouldBeFalse();
         }
         finally
         {
             await Backend.DestroyAsync(sandbox, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Code_FindsTheAgentTokenNowhere_WhenThePreparedChildDiedAndTheRunGetsAFreshInterpreter()
+    {
+        var sandbox = await Backend.CreateAsync(Ct);
+        try
+        {
+            var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
+            // Kill the prepared child (the agent's only child; an exec'd process has no parent in the sandbox).
+            await DockerAsync(["exec", "-u", uid, sandbox.Id, "python3", "-c",
+                "import os\nfor p in os.listdir('/proc'):\n    if p.isdigit() and p != '1' and open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[1] == '1':\n        os.kill(int(p), 9)"]);
+            var env = ScanEnvironment(sandbox.Agent.Token.ShouldNotBeNull());
+
+            var result = await Agents.For(sandbox.Agent).ExecuteAsync(
+                new AgentExecuteRequest("print(open('/proc/self/cmdline', 'rb').read().split(b'\\0')[2:3])\n" + ScanForTheToken, env, 90),
+                TimeSpan.FromSeconds(150), Ct);
+
+            var cmdline = result.Stdout.Split('\n')[0];
+            cmdline.ShouldBe("[b'--child']", $"not the fresh interpreter: {result.Stderr}");
+            ShouldFindTheTokenNowhere(result.ExitCode, result.Stdout[(cmdline.Length + 1)..], result.Stderr);
+        }
+        finally
+        {
+            await Backend.DestroyAsync(sandbox, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Code_FindsTheAgentTokenNowhere_WhenTheTokenCameAsAnEnvironmentVariable()
+    {
+        // As on Kubernetes: AGENT_TOKEN in the container's environment, the agent on TCP.
+        var name = "it-agent-env-" + Guid.NewGuid().ToString("N")[..8];
+        var token = AgentEndpoint.NewToken();
+        await DockerAsync(["run", "-d", "--name", name, "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+            "--read-only", "-u", "2100000002:2100000002", "--memory", "512m",
+            "--tmpfs", "/workspace:exec,uid=2100000002,gid=2100000002,mode=0755", "--tmpfs", "/tmp:exec,mode=1777",
+            "-e", "AGENT_LISTEN=0.0.0.0:8000", "-e", $"AGENT_TOKEN={token}", TestImage.Name]);
+        try
+        {
+            var ip = (await DockerAsync(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name])).Trim();
+            (await HealthOverTcpAsync(ip, token)).ShouldStartWith("HTTP/1.1 200");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(150) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{ip}:8000/execute")
+            {
+                Content = JsonContent.Create(new Dictionary<string, object>
+                {
+                    ["source_code"] = ScanForTheToken,
+                    ["env"] = ScanEnvironment(token),
+                    ["timeout_seconds"] = 90,
+                }),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+            using var response = await http.SendAsync(request, Ct);
+            var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+            response.IsSuccessStatusCode.ShouldBeTrue(result.ToString());
+            ShouldFindTheTokenNowhere(result.GetProperty("exit_code").GetInt32(), result.GetProperty("stdout").GetString()!,
+                result.GetProperty("stderr").GetString()!);
+        }
+        finally
+        {
+            await DockerAsync(["rm", "-f", name]);
         }
     }
 
@@ -352,6 +408,32 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
         {
             await Backend.DestroyAsync(sandbox, Ct);
         }
+    }
+
+    private static Dictionary<string, string> ScanEnvironment(string token)
+    {
+        var control = AgentEndpoint.NewToken();
+        return new Dictionary<string, string>
+        {
+            ["N"] = token.Length.ToString(CultureInfo.InvariantCulture),
+            ["P"] = token[..8],
+            ["H"] = Sha256(token),
+            // A secret of the same shape the code does hold: proves the scans find what is there.
+            ["C"] = control,
+            ["CP"] = control[..8],
+            ["CH"] = Sha256(control),
+        };
+    }
+
+    private static void ShouldFindTheTokenNowhere(int exitCode, string stdout, string stderr)
+    {
+        exitCode.ShouldBe(0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(3, stdout);
+        lines[0].ShouldStartWith("environs ");
+        lines[0].ShouldEndWith(" 0", customMessage: "an environment block holds the token");
+        lines[1].ShouldBe("memory True 0 True", "the token is in the code's memory (or the scan found nothing at all)");
+        lines[2].ShouldBe("objects 0 True", "a Python object of the code holds the token");
     }
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
