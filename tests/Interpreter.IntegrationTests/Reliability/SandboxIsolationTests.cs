@@ -117,9 +117,26 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
         try
         {
             var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
-            // Kill the prepared child (the agent's only child; an exec'd process has no parent in the sandbox).
-            await DockerAsync(["exec", "-u", uid, sandbox.Id, "python3", "-c",
-                "import os\nfor p in os.listdir('/proc'):\n    if p.isdigit() and p != '1' and open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[1] == '1':\n        os.kill(int(p), 9)"]);
+            // Kill the prepared child (the agent's only child; an exec'd process has no parent in the sandbox) and
+            // wait until it is a zombie: SIGKILL is delivered asynchronously.
+            const string killPreparedChild = """
+                import os, time
+                def stat(p):
+                    return open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+                child = [p for p in os.listdir("/proc") if p.isdigit() and p != "1" and stat(p)[1] == "1"]
+                for p in child:
+                    os.kill(int(p), 9)
+                def dead(p):
+                    try:
+                        return stat(p)[0] == "Z"
+                    except OSError:
+                        return True
+                while not all(dead(p) for p in child):
+                    time.sleep(0.01)
+                print(len(child))
+                """;
+            var killed = await DockerAsync(["exec", "-u", uid, sandbox.Id, "python3", "-c", killPreparedChild]);
+            killed.Trim().ShouldBe("1");
             var env = ScanEnvironment(sandbox.Agent.Token.ShouldNotBeNull());
 
             var result = await Agents.For(sandbox.Agent).ExecuteAsync(
