@@ -1578,7 +1578,8 @@ def _peer_refused(sock, is_tcp):
     from elsewhere."""
     try:
         if not is_tcp:
-            _, uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+            credentials = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("iII"))
+            _, uid, _ = struct.unpack("iII", credentials)  # pid_t, uid_t, gid_t
             return "the sandbox's own uid" if uid == os.getuid() else None
         peer = _normalised_address(sock.getpeername()[0])
         local = _normalised_address(sock.getsockname()[0])
