@@ -45,9 +45,6 @@ public sealed record ContainerHostConfig
     /// <summary>IPC namespace mode.</summary>
     public string? IpcMode { get; init; }
 
-    /// <summary>Cgroup namespace: <c>private</c> shows the container its own cgroup as <c>/</c>.</summary>
-    public string? CgroupnsMode { get; init; }
-
     /// <summary>Paths masked inside the container; replaces the engine's default list when given.</summary>
     public IReadOnlyList<string>? MaskedPaths { get; init; }
 }

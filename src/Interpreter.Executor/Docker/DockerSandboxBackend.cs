@@ -143,8 +143,6 @@ public sealed partial class DockerSandboxBackend(
             ReadonlyRootfs = true,
             IpcMode = "private",
             MaskedPaths = MaskedPaths,
-            // Without it (the default on cgroup v1) /proc/self/cgroup and mountinfo name /docker/<container id>.
-            CgroupnsMode = "private",
             Tmpfs = new Dictionary<string, string>
             {
                 // overlay2 on ext4 cannot cap a container's writable layer, so /workspace is a size-capped tmpfs.
