@@ -11,10 +11,12 @@ It never logs user code, environment values or file contents.
 
 import builtins
 import errno
+import fcntl
 import gc
 import hashlib
 import hmac
 import io
+import ipaddress
 import json
 import linecache
 import os
@@ -24,6 +26,7 @@ import selectors
 import signal
 import socket
 import stat
+import struct
 import sys
 import time
 import traceback
@@ -72,9 +75,18 @@ DRAIN_AFTER_EXIT_SECONDS = 0.1
 MPL_CACHE_SOURCE = os.environ.get("AGENT_MPL_CACHE", "/opt/mplcache")
 # Each sandbox gets its own random token from the service; every request but /health must carry it. On
 # Kubernetes the agent listens on the pod IP, and where NetworkPolicy is not enforced another sandbox could
-# otherwise reach this one and prepare it for the next user. Taken out of the environment so the code's
-# processes do not inherit it (knowing its own sandbox's token gives the code nothing it does not have).
-AGENT_TOKEN = os.environ.pop("AGENT_TOKEN", "")
+# otherwise reach this one and prepare it for the next user. The code must never learn it, so it is in no
+# environment block and in no memory a child inherits. Docker: the service writes it into the socket folder
+# (AGENT_TOKEN_FILE), the agent reads and deletes the file. Kubernetes: the service passes AGENT_TOKEN, the agent
+# hands it to a fresh image of itself through a pipe (_hand_over_token, before anything else happens). Either is
+# read only after the prepared child is forked (_take_token). Empty until then.
+AGENT_TOKEN = ""
+TOKEN_FD_VARIABLE = "AGENT_TOKEN_FD"
+_token_fd = None
+_token_file = None
+# Set once the one execution of this single-use sandbox has started: from then on /execute, PUT /files and
+# PUT /packages are refused (409) and nothing but the connection that carried the execution is kept.
+_spent = False
 
 preloaded = []
 
@@ -563,9 +575,10 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
             2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
         os.chdir(WORKSPACE)
         if ctl_r is not None:
-            _warm_up()
-            os.write(ready_w, b"1")
-            os.close(ready_w)
+            if ready_w is not None:
+                _warm_up()
+                os.write(ready_w, b"1")
+                os.close(ready_w)
             source, env = _receive_job(ctl_r)
         os.environ.update(env)
         if os.path.isdir(PACKAGES):
@@ -696,29 +709,44 @@ def _receive_job(ctl_r):
 class _PreparedChild:
     """A child forked ahead of the first execution, set up and waiting on a pipe for
     the code: the fork (several ms for a warm ~90 MB interpreter) is off the request
-    path. A sandbox serves one execution, so one prepared child is all it needs."""
+    path. A sandbox serves one execution, so one prepared child is all it needs.
 
-    def __init__(self):
+    It is forked before the agent reads its token or any request, so its memory holds
+    neither. With fresh=True (no prepared child is left when the execution comes, e.g.
+    it died) the forked child execs a fresh interpreter at once (_fresh_child_main):
+    by then the agent's memory holds the token and the request, and a plain fork would
+    hand both to the code. That interpreter imports the libraries itself, which the
+    run's timeout then includes."""
+
+    def __init__(self, fresh=False):
         self.out_r, out_w = os.pipe()
         self.err_r, err_w = os.pipe()
         ctl_r, self.ctl_w = os.pipe()
         ready_r, ready_w = os.pipe()
         try:
-            self.pid = os.fork()
+            self.pid = _fork_with_retry() if fresh else os.fork()
         except OSError:
             for fd in (self.out_r, out_w, self.err_r, err_w, ctl_r, self.ctl_w, ready_r, ready_w):
                 os.close(fd)
             raise
         if self.pid == 0:
-            _child_main(None, None, out_w, err_w,
-                        (self.out_r, self.err_r, self.ctl_w, ready_r, *_listener_fds, *_connections),
-                        ctl_r, ready_w)
+            close_fds = (self.out_r, self.err_r, self.ctl_w, ready_r, *_listener_fds, *_connections)
+            if _token_fd is not None:
+                close_fds += (_token_fd,)
+            if fresh:
+                _exec_fresh_child(out_w, err_w, ctl_r, (*close_fds, ready_w))
+            _child_main(None, None, out_w, err_w, close_fds, ctl_r, ready_w)
         for fd in (out_w, err_w, ctl_r, ready_w):
             os.close(fd)
         self._ready_r = ready_r
+        if fresh:
+            os.close(ready_r)
+            self._ready_r = None
 
     def wait_warm(self, timeout):
         """Waits until the child has run its warm-up (or died, or timeout passed)."""
+        if self._ready_r is None:
+            return
         try:
             sel = selectors.DefaultSelector()
             sel.register(self._ready_r, selectors.EVENT_READ)
@@ -756,6 +784,33 @@ class _PreparedChild:
 
 
 _prepared = None
+
+
+def _exec_fresh_child(out_w, err_w, ctl_r, close_fds):
+    """In a just-forked child: replaces the inherited agent image by a fresh interpreter
+    running _fresh_child_main on the three pipes. Never returns."""
+    try:
+        for fd in close_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for fd in (out_w, err_w, ctl_r):
+            os.set_inheritable(fd, True)
+        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), "--child",
+                                   str(out_w), str(err_w), str(ctl_r)], dict(os.environ))
+    finally:
+        os._exit(70)
+
+
+def _fresh_child_main(args):
+    """Entry of the interpreter _exec_fresh_child starts: the agent's set-up without its
+    token or any request, then the child's usual path (the job arrives on the pipe)."""
+    out_w, err_w, ctl_r = (int(a) for a in args)
+    for fd in (out_w, err_w, ctl_r):
+        os.set_inheritable(fd, False)
+    _preload()
+    _child_main(None, None, out_w, err_w, (), ctl_r, None)
 
 
 def _take_prepared(source, env):
@@ -835,6 +890,7 @@ def _ignore_termination():
 def run_execution(source, env, timeout, conn):
     """Runs source in a forked child; returns the execute response (dict), or None
     when the client went away (the child is killed then)."""
+    global _prepared
     _ignore_termination()
     before, before_undecodable = _scan_workspace()
     oom_before = memory_cgroup.oom_kills()
@@ -842,30 +898,23 @@ def run_execution(source, env, timeout, conn):
     # Every descriptor the wait needs is opened before the code runs: the code may lower the agent's open-file
     # limit (prlimit) at once, and a selector or pidfd opened after that would fail.
     sel = selectors.DefaultSelector()
-    pidfd = _open_pidfd(_prepared.pid) if _prepared is not None else None
-    taken = _take_prepared(source, env)
-    if taken is not None:
-        pid, out_r, err_r = taken
-    else:
-        if pidfd is not None:
-            os.close(pidfd)
-            pidfd = None
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
+    if _prepared is not None and _has_exited(_prepared.pid):
+        _prepared.discard()  # died while it waited (e.g. killed): never fork the agent as it is now
+        _prepared = None
+    if _prepared is None:
         try:
-            started = time.monotonic()
-            pid = _fork_with_retry()
+            _prepared = _PreparedChild(fresh=True)
         except OSError:
-            for fd in (out_r, out_w, err_r, err_w):
-                os.close(fd)
             sel.close()
             raise
-        if pid == 0:
-            _child_main(source, env, out_w, err_w, (out_r, err_r, sel.fileno(), *_listener_fds, *_connections))
-        os.close(out_w)
-        os.close(err_w)
-
-        pidfd = _open_pidfd(pid)
+    pidfd = _open_pidfd(_prepared.pid)
+    taken = _take_prepared(source, env)
+    if taken is None:
+        sel.close()
+        if pidfd is not None:
+            os.close(pidfd)
+        raise OSError(errno.ECHILD, "the prepared child is gone")
+    pid, out_r, err_r = taken
     out, err = _Capture(MAX_OUTPUT_BYTES), _Capture(MAX_OUTPUT_BYTES)
     sel.register(out_r, selectors.EVENT_READ, out)
     sel.register(err_r, selectors.EVENT_READ, err)
@@ -1234,6 +1283,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(200, {"status": "ok", "preloaded": list(preloaded)})
 
     def put_file(self):
+        if _spent:
+            raise RequestError(409, "this sandbox has run its execution: it is single-use and takes no more files")
         path = _query_path(self)
         parts = _check_path(path)
         try:
@@ -1326,6 +1377,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def put_package(self):
         """A wheel (zip) as the body: unpacked into PACKAGES; answers the distributions it requires that are missing."""
+        if _spent:
+            raise RequestError(409, "this sandbox has run its execution: it is single-use and takes no more packages")
         name = _query_path(self)
         if not name.endswith(".whl") or "/" in name or name.startswith("."):
             raise RequestError(400, "path must be a wheel file name (*.whl)")
@@ -1341,12 +1394,19 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(201, {"installed": name, "missing_requires": [r for r in requires if not _has_distribution(r)]})
 
     def execute(self):
+        global _spent
+        if _spent:
+            raise RequestError(409, "this sandbox has run its execution: it is single-use and runs no more")
         body = self._read_body(MAX_REQUEST_BYTES)
         source, env, timeout = _parse_execute(body)
+        _spent = True
         try:
             result = run_execution(source, env, timeout, self.connection)
         except OSError as e:
             raise RequestError(503, f"cannot start the execution: {_os_reason(e)}") from None
+        finally:
+            # Every user process is dead by now (run_execution killed them all).
+            _retire_other_connections(self.connection)
         if result is None:
             self.close_connection = True
             return
@@ -1499,10 +1559,223 @@ class _Connection:
 
 
 # --------------------------------------------------------------------------------
+# Isolation from the code: the token, the io_uring filter, who may connect
+# --------------------------------------------------------------------------------
+
+
+def _hand_over_token():
+    """Re-executes the agent without AGENT_TOKEN in its environment, the token waiting in a pipe.
+
+    os.environ.pop would only unset the variable: the process's environment block (what /proc/<pid>/environ
+    shows, and what a forked child inherits) would still hold it. A fresh image gets a fresh block, and the
+    kernel keeps the token in the pipe until _take_token reads it. Runs first, before any import or fork."""
+    token = os.environ.get("AGENT_TOKEN")
+    if token is None:
+        return
+    env = {k: v for k, v in os.environ.items() if k not in ("AGENT_TOKEN", TOKEN_FD_VARIABLE)}
+    r, w = os.pipe()
+    os.write(w, token.encode("utf-8", "surrogateescape"))  # 64 bytes: far below a pipe's capacity
+    os.close(w)
+    os.set_inheritable(r, True)
+    env[TOKEN_FD_VARIABLE] = str(r)
+    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)], env)
+
+
+def _take_token():
+    """Reads the token from the file the service wrote (and deletes it), or from the pipe _hand_over_token left
+    (the prepared child, forked before this, closed its copy unread), then closes it."""
+    global AGENT_TOKEN, _token_fd, _token_file
+    fd, _token_fd = _token_fd, None
+    path, _token_file = _token_file, None
+    if path is not None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as e:
+            # Fail closed: a token nobody knows, so no request but /health is ever served.
+            _log(f"could not open the agent token file: {e.strerror}")
+            AGENT_TOKEN = os.urandom(32).hex()
+            return
+        try:
+            os.unlink(path)
+        except OSError as e:
+            _log(f"could not delete the agent token file: {e.strerror}")
+    if fd is None:
+        return
+    chunks = []
+    try:
+        while block := os.read(fd, 4096):
+            chunks.append(block)
+    except OSError as e:
+        _log(f"could not read the agent token: {e.strerror}")
+    finally:
+        os.close(fd)
+    AGENT_TOKEN = b"".join(chunks).decode("utf-8", "surrogateescape")
+
+
+def _token_source_from_environment():
+    global _token_fd, _token_file
+    _token_file = os.environ.pop("AGENT_TOKEN_FILE", "") or None
+    raw = os.environ.pop(TOKEN_FD_VARIABLE, "")
+    if raw.isdigit():
+        _token_fd = int(raw)
+        os.set_inheritable(_token_fd, False)
+
+
+# seccomp: the architectures the agent knows (AUDIT_ARCH_*); io_uring_setup, io_uring_enter and
+# io_uring_register are 425-427 on every one of them (x32 adds bit 30 on x86_64).
+_AUDIT_ARCHES = (0xC000003E, 0x40000003, 0xC00000B7, 0x40000028)  # x86_64, i386, aarch64, arm
+_IO_URING_SYSCALLS = (425, 426, 427)
+_X32_BIT = 0x40000000
+_KNOWN_MACHINES = ("x86_64", "amd64", "i386", "i686", "aarch64", "arm64", "armv7l", "armv8l")
+
+
+def _io_uring_filter():
+    """A classic BPF seccomp program: ENOSYS for the io_uring calls on a known architecture, allow all else."""
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06
+    allow, enosys = 0x7FFF0000, 0x00050000 | errno.ENOSYS
+    numbers = [*_IO_URING_SYSCALLS, *(_X32_BIT | n for n in _IO_URING_SYSCALLS)]
+    prog = [(ld_abs, 0, 0, 4)]  # seccomp_data.arch
+    first_nr = 1 + len(_AUDIT_ARCHES)
+    allow_at = first_nr + 1 + len(numbers)
+    for i, arch in enumerate(_AUDIT_ARCHES):
+        here = 1 + i
+        last = i == len(_AUDIT_ARCHES) - 1
+        prog.append((jeq, first_nr - here - 1, allow_at - here - 1 if last else 0, arch))
+    prog.append((ld_abs, 0, 0, 0))  # seccomp_data.nr
+    for i, nr in enumerate(numbers):
+        here = first_nr + 1 + i
+        prog.append((jeq, allow_at + 1 - here - 1, 0, nr))
+    prog.append((ret, 0, 0, allow))
+    prog.append((ret, 0, 0, enosys))
+    return prog
+
+
+def _install_io_uring_filter():
+    """Stacks a seccomp filter that makes io_uring unavailable to the agent and every process after it (a
+    frequent kernel attack surface that nothing in the image needs; Docker 20.10's default profile allows it).
+    Unprivileged: no_new_privs is set (by the runtime, and again here)."""
+    import ctypes
+    import platform
+
+    if platform.machine().lower() not in _KNOWN_MACHINES:
+        _log(f"io_uring filter: unknown architecture {platform.machine()!r}; io_uring stays as the runtime allows")
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prog = _io_uring_filter()
+        filters = (SockFilter * len(prog))(*(SockFilter(*insn) for insn in prog))
+        fprog = SockFprog(len(prog), filters)
+        libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+        # PR_SET_SECCOMP (22), SECCOMP_MODE_FILTER (2)
+        if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:
+            _log(f"io_uring filter not installed: {os.strerror(ctypes.get_errno())}")
+    except (OSError, AttributeError) as e:
+        _log(f"io_uring filter not installed: {type(e).__name__}")
+
+
+def _own_addresses():
+    """Every address of this sandbox's network namespace (the code could connect from any of them)."""
+    found = set()
+    try:  # IPv4: the /32 "host LOCAL" entries of the local routing table
+        with open("/proc/net/fib_trie") as f:
+            last = None
+            for line in f:
+                text = line.strip()
+                if text.startswith(("|--", "+--")):
+                    last = text[3:].strip().split("/")[0]
+                elif text == "/32 host LOCAL" and last:
+                    found.add(ipaddress.ip_address(last))
+    except (OSError, ValueError):
+        pass
+    try:  # IPv6: one address per line, 32 hex digits first
+        with open("/proc/net/if_inet6") as f:
+            for line in f:
+                raw = line.split()[0]
+                found.add(ipaddress.ip_address(":".join(raw[i:i + 4] for i in range(0, 32, 4))))
+    except (OSError, ValueError, IndexError):
+        pass
+    return found
+
+
+_local_addresses = set()
+
+
+def _normalised_address(text):
+    address = ipaddress.ip_address(text.split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _peer_refused(sock, is_tcp):
+    """Why a new connection comes from the code itself (so is closed unserved), or None.
+
+    Only the service may drive the agent. On the unix socket the peer's uid decides (the code runs as the
+    agent's uid; the service never does). On TCP the peer address does: the code can reach the agent only from
+    this sandbox's own addresses (loopback or any of its interfaces); the service and the kubelet's probe come
+    from elsewhere."""
+    try:
+        if not is_tcp:
+            credentials = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("iII"))
+            _, uid, _ = struct.unpack("iII", credentials)  # pid_t, uid_t, gid_t
+            return "the sandbox's own uid" if uid == os.getuid() else None
+        peer = _normalised_address(sock.getpeername()[0])
+        local = _normalised_address(sock.getsockname()[0])
+        if peer.is_loopback or peer == local or peer in _local_addresses:
+            return "an address of the sandbox itself"
+        return None
+    except (OSError, ValueError) as e:
+        return f"an unknown peer ({type(e).__name__})"
+
+
+_refusals_logged = 0
+
+
+def _log_refusal(reason):
+    global _refusals_logged
+    _refusals_logged += 1
+    if _refusals_logged <= 5 or _refusals_logged % 1000 == 0:
+        _log(f"refused a connection from {reason} (refusal {_refusals_logged})")
+
+
+def _retire_other_connections(keep):
+    """After the one execution: closes every connection but `keep` (the one that carried it), and every
+    connection still waiting in the listen queue, whoever opened them. The code may have opened or queued some
+    during its run (and kept them alive by passing their descriptors around); none of them is ever served."""
+    for fd, conn in list(_connections.items()):
+        if conn.sock is keep:
+            continue
+        try:
+            _selector.unregister(conn.sock)
+        except (KeyError, ValueError, AttributeError):
+            pass
+        del _connections[fd]
+        conn.close()
+    if _listener is None:
+        return
+    while True:
+        try:
+            sock, _ = _listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return
+        sock.close()
+
+
+# --------------------------------------------------------------------------------
 # Listening and the (single-threaded) server loop
 # --------------------------------------------------------------------------------
 
 _listener_fds = ()
+_listener = None
+_selector = None
 _connections = {}  # fd -> _Connection
 
 
@@ -1530,8 +1803,9 @@ def _listen():
 
 
 def _serve(listener, is_tcp):
+    global _selector
     listener.setblocking(False)
-    sel = selectors.DefaultSelector()
+    sel = _selector = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ, None)
     connections = _connections
     while True:
@@ -1545,6 +1819,11 @@ def _serve(listener, is_tcp):
                     _log(f"accept failed: {e.strerror}")
                     time.sleep(0.05)
                     continue
+                refused = _peer_refused(sock, is_tcp)
+                if refused is not None:
+                    _log_refusal(refused)
+                    sock.close()
+                    continue
                 if len(connections) >= MAX_CONNECTIONS:
                     oldest = min(connections.values(), key=lambda c: c.last_used)
                     sel.unregister(oldest.sock)
@@ -1555,6 +1834,8 @@ def _serve(listener, is_tcp):
                 sel.register(sock, selectors.EVENT_READ, conn)
                 continue
             conn = key.data
+            if connections.get(key.fd) is not conn:  # retired after the execution earlier in this batch
+                continue
             try:
                 keep = conn.serve_one()
             except Exception as e:  # a bug must cost one connection, not the sandbox
@@ -1571,8 +1852,11 @@ def _on_terminate(signum, frame):
 
 
 def main():
-    global _listener_fds
+    global _listener_fds, _listener, _local_addresses
     started = time.monotonic()
+    _token_source_from_environment()
+    # Before any child exists, so that every process after the agent has the filter too.
+    _install_io_uring_filter()
     _preload()
     # Objects that exist now are never collected: children then do not touch (and
     # copy) the parent's pages just to run the garbage collector over them.
@@ -1591,8 +1875,13 @@ def main():
         _prepared.wait_warm(timeout=30)
     except OSError as e:
         _log(f"could not prepare a child ahead: {e.strerror}")
+    # Only now, with the prepared child forked: no child ever has the token in its memory.
+    _take_token()
     listener, where, is_tcp = _listen()
+    _listener = listener
     _listener_fds = (listener.fileno(),)
+    if is_tcp:
+        _local_addresses = _own_addresses()
     _log(f"ready on {where} in {time.monotonic() - started:.2f} s (preloaded: {', '.join(preloaded) or 'none'})")
     try:
         _serve(listener, is_tcp)
@@ -1605,4 +1894,7 @@ def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        _fresh_child_main(sys.argv[2:])
+    _hand_over_token()
     main()

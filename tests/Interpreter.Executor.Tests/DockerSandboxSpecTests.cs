@@ -28,10 +28,10 @@ public sealed class DockerSandboxSpecTests
         var run = new SandboxRun();
         var backend = new DockerSandboxBackend(engine, agents, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/code-executor-abc", "0123abcd");
+        var spec = backend.BuildSpec("/sockets/code-executor-abc", 2000000007);
 
         spec.Image.ShouldBe("img:1");
-        spec.User.ShouldBe("1000:1000");
+        spec.User.ShouldBe("2000000007:2000000007");
         spec.NetworkDisabled.ShouldBeTrue();
         spec.HostConfig.NetworkMode.ShouldBe("none");
         spec.HostConfig.CapDrop.ShouldBe(["ALL"]);
@@ -42,13 +42,23 @@ public sealed class DockerSandboxSpecTests
         spec.HostConfig.MemorySwap.ShouldBe(512L << 20);
         spec.HostConfig.NanoCpus.ShouldBe(500_000_000);
         spec.HostConfig.Tmpfs!["/workspace"].ShouldContain($"size={64L << 20}");
+        spec.HostConfig.Tmpfs["/workspace"].ShouldContain(",uid=2000000007,gid=2000000007,");
+        // A MaskedPaths list replaces the engine's: Docker 20.10's defaults must all be in it.
+        spec.HostConfig.MaskedPaths.ShouldNotBeNull().ShouldBe(
+        [
+            "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+            "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+            "/proc/cmdline", "/proc/modules", "/proc/kallsyms",
+        ]);
         spec.HostConfig.Tmpfs.Keys.ShouldContain("/tmp");
         spec.HostConfig.Binds.ShouldBe(["/sockets/code-executor-abc:/run/agent:rw"]);
         spec.Labels![SandboxLabels.Instance].ShouldBe("unit");
         spec.Labels[SandboxLabels.Run].ShouldBe(run.Id);
         spec.Labels[SandboxLabels.Role].ShouldBe(SandboxLabels.ExecutorRole);
         spec.Env!.ShouldContain("AGENT_SOCKET=/run/agent/agent.sock");
-        spec.Env!.ShouldContain("AGENT_TOKEN=0123abcd");
+        // The token travels as a file in the socket folder, never in the container's environment.
+        spec.Env!.ShouldContain("AGENT_TOKEN_FILE=/run/agent/token");
+        spec.Env!.ShouldNotContain(e => e.StartsWith("AGENT_TOKEN=", StringComparison.Ordinal));
         spec.HostConfig.Runtime.ShouldBeNull();
     }
 
@@ -64,7 +74,7 @@ public sealed class DockerSandboxSpecTests
         using var agents = new AgentConnector();
         var backend = new DockerSandboxBackend(engine, agents, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
-        var spec = backend.BuildSpec("/sockets/x", "0123abcd");
+        var spec = backend.BuildSpec("/sockets/x", 2000000000);
 
         spec.HostConfig.NanoCpus.ShouldBe(2_000_000_000);
         spec.HostConfig.Memory.ShouldBe(768L << 20);

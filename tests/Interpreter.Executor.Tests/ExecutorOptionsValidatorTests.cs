@@ -36,6 +36,11 @@ public sealed class ExecutorOptionsValidatorTests
         { "APP_EXECUTOR_IMAGE_PULL_POLICY", o => o.ImagePullPolicy = "never" },
         { "APP_KUBERNETES_NAMESPACE", o => o.KubernetesNamespace = "Not_A_Namespace" },
         { "APP_INSTANCE_NAME", o => { o.Backend = "kubernetes"; o.InstanceName = "ends-with-dash-"; } },
+        { "APP_EXECUTOR_SANDBOX_UIDS", o => o.SandboxUids = "1000" },
+        { "APP_EXECUTOR_SANDBOX_UIDS", o => o.SandboxUids = "5000-4000" },
+        { "APP_EXECUTOR_SANDBOX_UIDS", o => o.SandboxUids = "0-100" },
+        { "APP_EXECUTOR_SANDBOX_UIDS", o => o.SandboxUids = "2000000000-9999999999" },
+        { "APP_EXECUTOR_SANDBOX_UIDS", o => { o.MaxSandboxes = 24; o.SandboxUids = "5000-5009"; } },
     };
 
     [Fact]

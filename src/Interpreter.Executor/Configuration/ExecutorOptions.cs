@@ -131,6 +131,13 @@ public sealed class ExecutorOptions
     [ConfigurationKeyName("EXECUTOR_IMAGE_PULL_POLICY")]
     public string ImagePullPolicy { get; set; } = "IfNotPresent";
 
+    /// <summary>
+    /// Host uids for sandboxes, <c>first-last</c>: each live sandbox runs under one of its own, so sandboxes share
+    /// no per-uid kernel limit. Instances sharing one engine (or node) need disjoint ranges.
+    /// </summary>
+    [ConfigurationKeyName("EXECUTOR_SANDBOX_UIDS")]
+    public string SandboxUids { get; set; } = Pool.SandboxUidAllocator.DefaultRange;
+
     internal TimeSpan AcquireTimeout => TimeSpan.FromSeconds(AcquireTimeoutSeconds);
 
     internal TimeSpan StartupTimeout => TimeSpan.FromSeconds(StartupTimeoutSeconds);

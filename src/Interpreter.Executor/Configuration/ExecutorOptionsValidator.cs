@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Interpreter.Executor.Pool;
 using Microsoft.Extensions.Options;
 
 namespace Interpreter.Executor.Configuration;
@@ -68,7 +69,35 @@ internal sealed partial class ExecutorOptionsValidator : IValidateOptions<Execut
             }
         }
 
+        try
+        {
+            var (first, last) = SandboxUidAllocator.Parse(options.SandboxUids);
+            Require((long)last - first + 1 >= options.MaxSandboxes, "EXECUTOR_SANDBOX_UIDS",
+                "must hold at least APP_EXECUTOR_MAX_SANDBOXES uids (one per live sandbox)");
+            // The agent refuses connections from its own uid (the code's): the service must never have one of these.
+            Require(ServiceUid() is not { } own || own < first || own > last, "EXECUTOR_SANDBOX_UIDS",
+                "must not contain the uid this service runs as");
+        }
+        catch (FormatException e)
+        {
+            errors.Add(e.Message);
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static long? ServiceUid()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            var real = line?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+            return long.TryParse(real, System.Globalization.CultureInfo.InvariantCulture, out var uid) ? uid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     [GeneratedRegex(@"^[a-z][a-z0-9-]{0,39}\z")]

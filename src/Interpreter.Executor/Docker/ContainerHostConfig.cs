@@ -44,4 +44,7 @@ public sealed record ContainerHostConfig
 
     /// <summary>IPC namespace mode.</summary>
     public string? IpcMode { get; init; }
+
+    /// <summary>Paths masked inside the container; replaces the engine's default list when given.</summary>
+    public IReadOnlyList<string>? MaskedPaths { get; init; }
 }

@@ -19,13 +19,25 @@ public sealed partial class DockerSandboxBackend(
     IOptions<ExecutorOptions> options,
     ILogger<DockerSandboxBackend> logger) : ISandboxBackend
 {
-    internal const string SandboxUser = "1000:1000";
     private const string AgentMountPoint = "/run/agent";
     private const string SocketName = "agent.sock";
+    private const string TokenName = "token";
 
     private readonly ExecutorOptions _options = options.Value;
     private readonly SandboxResources _resources = SandboxResources.Parse(options.Value.ContainerResources);
     private readonly string? _runtime = PodSpecExtra.RuntimeClassName(PodSpecExtra.Parse(options.Value.PodSpecExtra));
+    private readonly SandboxUidAllocator _uids = SandboxUidAllocator.FromOptions(options.Value);
+
+    /// <summary>
+    /// Docker 20.10's default masked paths (a <c>MaskedPaths</c> given replaces them, so they are all repeated), plus
+    /// what tells the code about the host without any use to it: the kernel command line, module list and symbols.
+    /// </summary>
+    internal static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/proc/cmdline", "/proc/modules", "/proc/kallsyms",
+    ];
 
     /// <inheritdoc />
     public async Task<SandboxInstance> CreateAsync(CancellationToken ct)
@@ -38,10 +50,14 @@ public sealed partial class DockerSandboxBackend(
         try
         {
             var token = AgentEndpoint.NewToken();
-            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, token), ct);
+            var uid = _uids.Rent(name);
+            WriteTokenFile(socketFolder, token, uid);
+            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, uid), ct);
             await engine.StartContainerAsync(id, ct);
             var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName), token);
             await WaitForAgentAsync(id, endpoint, ct);
+            // The agent deleted it before it listened; should it not have, it goes now, before any code runs.
+            File.Delete(Path.Combine(socketFolder, TokenName));
             // The socket exists now: user code (the agent's uid) must not write through this host folder,
             // which no size limit covers.
             File.SetUnixFileMode(socketFolder, (UnixFileMode)0x1ED);
@@ -49,7 +65,11 @@ public sealed partial class DockerSandboxBackend(
         }
         catch
         {
-            await RemoveQuietlyAsync(id ?? name, socketFolder);
+            if (await RemoveQuietlyAsync(id ?? name, socketFolder))
+            {
+                _uids.Return(name);
+            }
+
             throw;
         }
     }
@@ -58,6 +78,8 @@ public sealed partial class DockerSandboxBackend(
     public async Task DestroyAsync(SandboxInstance sandbox, CancellationToken ct)
     {
         await engine.RemoveContainerAsync(sandbox.Id, ct);
+        // Only once the container is gone: a uid still running code is never handed out again.
+        _uids.Return(sandbox.Name);
         DeleteSocketFolder(Path.Combine(_options.SocketDirectory, sandbox.Name));
     }
 
@@ -85,18 +107,25 @@ public sealed partial class DockerSandboxBackend(
         };
     }
 
-    internal ContainerCreateRequest BuildSpec(string socketFolder, string agentToken) => new()
+    /// <summary>The uids of live sandboxes.</summary>
+    internal SandboxUidAllocator Uids => _uids;
+
+    internal ContainerCreateRequest BuildSpec(string socketFolder, int uid) => new()
     {
         Image = _options.Image,
-        User = SandboxUser,
+        // A uid of its own (no passwd entry: the image sets HOME, USER and LOGNAME), so no per-uid kernel limit
+        // is shared with another sandbox or a real user.
+        User = $"{uid.ToString(CultureInfo.InvariantCulture)}:{uid.ToString(CultureInfo.InvariantCulture)}",
         WorkingDir = "/workspace",
         Env =
         [
             $"AGENT_SOCKET={AgentMountPoint}/{SocketName}",
             $"AGENT_MAX_OUTPUT_BYTES={_options.MaxOutputBytes.ToString(CultureInfo.InvariantCulture)}",
             // The agent's socket folder is the sandbox's own, so the token is defence in depth here; on Kubernetes,
-            // where the agent listens on the pod network, it is what keeps other pods from driving it.
-            $"AGENT_TOKEN={agentToken}",
+            // where the agent listens on the pod network, it is what keeps other pods from driving it. A file, not
+            // a variable: no environment block (nor `docker exec`, nor `docker inspect`) ever holds it; the agent
+            // reads and deletes it after forking the child that runs the code.
+            $"AGENT_TOKEN_FILE={AgentMountPoint}/{TokenName}",
         ],
         Labels = new Dictionary<string, string>
         {
@@ -113,10 +142,11 @@ public sealed partial class DockerSandboxBackend(
             SecurityOpt = ["no-new-privileges"],
             ReadonlyRootfs = true,
             IpcMode = "private",
+            MaskedPaths = MaskedPaths,
             Tmpfs = new Dictionary<string, string>
             {
                 // overlay2 on ext4 cannot cap a container's writable layer, so /workspace is a size-capped tmpfs.
-                ["/workspace"] = $"rw,exec,nosuid,nodev,size={_options.WorkspaceSizeLimit.Bytes},uid=1000,gid=1000,mode=0755",
+                ["/workspace"] = $"rw,exec,nosuid,nodev,size={_options.WorkspaceSizeLimit.Bytes},uid={uid.ToString(CultureInfo.InvariantCulture)},gid={uid.ToString(CultureInfo.InvariantCulture)},mode=0755",
                 ["/tmp"] = $"rw,exec,nosuid,nodev,size={_options.TmpSizeLimit.Bytes},mode=1777",
             },
             Binds = [$"{socketFolder}:{AgentMountPoint}:rw"],
@@ -181,6 +211,7 @@ public sealed partial class DockerSandboxBackend(
                 var name = container.Names.FirstOrDefault()?.TrimStart('/');
                 if (!string.IsNullOrEmpty(name))
                 {
+                    _uids.Return(name);
                     DeleteSocketFolder(Path.Combine(_options.SocketDirectory, name));
                 }
 
@@ -189,8 +220,10 @@ public sealed partial class DockerSandboxBackend(
         return found.Count;
     }
 
-    private async Task RemoveQuietlyAsync(string idOrName, string socketFolder)
+    /// <summary>Removes a container that failed to start; true when it is gone (its uid may be reused).</summary>
+    private async Task<bool> RemoveQuietlyAsync(string idOrName, string socketFolder)
     {
+        var removed = true;
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -199,9 +232,11 @@ public sealed partial class DockerSandboxBackend(
         catch (Exception e)
         {
             LogCleanupFailed(e, idOrName);
+            removed = false;
         }
 
         DeleteSocketFolder(socketFolder);
+        return removed;
     }
 
     private static void PrepareSocketFolder(string folder)
@@ -213,9 +248,31 @@ public sealed partial class DockerSandboxBackend(
             Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        // The agent runs as uid 1000 inside and must create its socket in this folder.
+        // The agent runs as the sandbox's uid inside and must create its socket in this folder.
         Directory.CreateDirectory(folder);
         File.SetUnixFileMode(folder, (UnixFileMode)0x1FF);
+    }
+
+    /// <summary>
+    /// The token file the agent reads and deletes: readable by the sandbox's uid only when the service may chown
+    /// (root); otherwise by anyone who reaches it, which is only the service, as the folder above is 0700.
+    /// </summary>
+    private static void WriteTokenFile(string folder, string token, int uid)
+    {
+        var path = Path.Combine(folder, TokenName);
+        using (var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(token));
+        }
+
+        File.SetUnixFileMode(path, HostFileOwner.TryChown(path, uid)
+            ? UnixFileMode.UserRead
+            : UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     private static void DeleteSocketFolder(string folder)

@@ -18,17 +18,16 @@ public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun
     /// <summary>The value of <see cref="AppNameLabel"/> on sandbox pods.</summary>
     public const string AppName = "computesandbox-executor";
 
-    private const int SandboxId = 1000;
-
     /// <summary>The memory limit the pod gets, in bytes (for failure messages).</summary>
     public long MemoryLimitBytes =>
         SandboxResources.Parse(options.ContainerResources).MemoryLimit ?? options.MemoryLimit.Bytes;
 
     /// <summary>
     /// The manifest of a pod named <paramref name="name"/>, owned by <paramref name="owner"/> if given, whose agent
-    /// asks every request for <paramref name="agentToken"/>.
+    /// asks every request for <paramref name="agentToken"/> and which runs as <paramref name="uid"/> (its own, from
+    /// APP_EXECUTOR_SANDBOX_UIDS, also its group and fsGroup).
     /// </summary>
-    public JsonObject Build(string name, OwnerPod? owner, string agentToken)
+    public JsonObject Build(string name, OwnerPod? owner, string agentToken, int uid)
     {
         var metadata = new JsonObject
         {
@@ -65,9 +64,9 @@ public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun
             ["securityContext"] = new JsonObject
             {
                 ["runAsNonRoot"] = true,
-                ["runAsUser"] = SandboxId,
-                ["runAsGroup"] = SandboxId,
-                ["fsGroup"] = SandboxId,
+                ["runAsUser"] = uid,
+                ["runAsGroup"] = uid,
+                ["fsGroup"] = uid,
                 ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
             },
             ["containers"] = new JsonArray(new JsonObject
@@ -99,8 +98,8 @@ public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun
                 ["securityContext"] = new JsonObject
                 {
                     ["runAsNonRoot"] = true,
-                    ["runAsUser"] = SandboxId,
-                    ["runAsGroup"] = SandboxId,
+                    ["runAsUser"] = uid,
+                    ["runAsGroup"] = uid,
                     ["privileged"] = false,
                     ["allowPrivilegeEscalation"] = false,
                     ["readOnlyRootFilesystem"] = true,

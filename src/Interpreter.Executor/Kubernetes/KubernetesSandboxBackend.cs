@@ -32,6 +32,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     private readonly ExecutorOptions _options;
     private readonly ILogger<KubernetesSandboxBackend> _logger;
     private readonly Lazy<Task<OwnerPod?>> _owner;
+    private readonly SandboxUidAllocator _uids;
 
     /// <summary>A backend creating pods through <paramref name="pods"/>.</summary>
     public KubernetesSandboxBackend(
@@ -49,6 +50,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         _options = options.Value;
         _logger = logger;
         _specs = new KubernetesPodSpecBuilder(_options, run);
+        _uids = SandboxUidAllocator.FromOptions(_options);
         _owner = new Lazy<Task<OwnerPod?>>(FindOwnerAsync);
     }
 
@@ -71,9 +73,9 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         }
         catch (Exception e)
         {
-            if (name is not null)
+            if (name is not null && await DeleteQuietlyAsync(name))
             {
-                await DeleteQuietlyAsync(name);
+                _uids.Return(name);
             }
 
             if (e is OperationCanceledException && deadline.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -94,6 +96,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             try
             {
                 await _pods.DeleteAsync(sandbox.Name, ct);
+                _uids.Return(sandbox.Name);
                 return;
             }
             catch (Exception e) when (attempt < 3 && IsTransient(e, ct))
@@ -178,21 +181,24 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
             var name = SandboxNames.New(_options.NamePrefix);
+            var uid = _uids.Rent(name);
             try
             {
                 tentative(name);
-                return await _pods.CreateAsync(_specs.Build(name, owner, agentToken), ct);
+                return await _pods.CreateAsync(_specs.Build(name, owner, agentToken, uid), ct);
             }
             catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
                 // Someone else's pod has that name: never delete it, just pick another.
                 tentative(null);
+                _uids.Return(name);
                 LogNameTaken(name);
                 last = e;
             }
             catch (KubernetesApiException e) when (e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
             {
                 tentative(null);
+                _uids.Return(name);
                 throw new SandboxStartException(
                     $"Kubernetes refused to create sandbox pods in namespace '{_pods.Namespace}' ({e.Message}). "
                     + $"Check RBAC: the service's identity ({_connection.Source}) needs create, get, list, watch and delete on pods in namespace '{_pods.Namespace}'"
@@ -201,6 +207,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             catch (KubernetesApiException e) when ((int)e.StatusCode is >= 400 and < 500 && e.StatusCode != HttpStatusCode.TooManyRequests)
             {
                 tentative(null);
+                _uids.Return(name);
                 throw new SandboxStartException(
                     $"Kubernetes rejected the sandbox pod ({e.Message}); check APP_EXECUTOR_IMAGE, APP_EXECUTOR_CONTAINER_RESOURCES and APP_EXECUTOR_POD_SPEC_EXTRA.");
             }
@@ -208,7 +215,11 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             {
                 // The server may have made the pod before failing: delete it by name so it does not leak.
                 tentative(null);
-                await DeleteQuietlyAsync(name);
+                if (await DeleteQuietlyAsync(name))
+                {
+                    _uids.Return(name);
+                }
+
                 LogCreateRetry(e, name, attempt);
                 last = e;
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), ct);
@@ -393,11 +404,14 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
                 {
                     LogRemoved(pod.Metadata.Name);
                 }
+
+                _uids.Return(pod.Metadata.Name);
             });
         return found.Count;
     }
 
-    private async Task DeleteQuietlyAsync(string name)
+    /// <summary>Deletes a pod that failed to start; true when it is gone (its uid may be reused).</summary>
+    private async Task<bool> DeleteQuietlyAsync(string name)
     {
         for (var attempt = 1; attempt <= 3; attempt++)
         {
@@ -405,7 +419,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await _pods.DeleteAsync(name, cts.Token);
-                return;
+                return true;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -416,6 +430,8 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
                 }
             }
         }
+
+        return false;
     }
 
     private static bool IsTransient(Exception e, CancellationToken ct) => e switch

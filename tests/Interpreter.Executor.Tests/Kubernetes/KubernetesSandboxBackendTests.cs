@@ -68,7 +68,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
                 "enableServiceLinks": false,
                 "terminationGracePeriodSeconds": 3,
                 "securityContext": {
-                  "runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
+                  "runAsNonRoot": true, "runAsUser": 2000000000, "runAsGroup": 2000000000, "fsGroup": 2000000000,
                   "seccompProfile": { "type": "RuntimeDefault" },
                   "supplementalGroups": [2000]
                 },
@@ -92,7 +92,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
                     "requests": { "cpu": "250m", "memory": "256000000" }
                   },
                   "securityContext": {
-                    "runAsNonRoot": true, "runAsUser": 1000, "runAsGroup": 1000,
+                    "runAsNonRoot": true, "runAsUser": 2000000000, "runAsGroup": 2000000000,
                     "privileged": false, "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
                     "capabilities": { "drop": ["ALL"] },
                     "seccompProfile": { "type": "RuntimeDefault" }
@@ -131,6 +131,25 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
                 .Single(e => e!["name"]!.GetValue<string>() == "AGENT_TOKEN")!["value"]!.GetValue<string>())
             .ToList();
         sentTokens.ShouldBe([first.Agent.Token!, second.Agent.Token!]);
+    }
+
+    [Fact]
+    public async Task CreateAsync_GivesEveryLivePodItsOwnUid_WhenSandboxesOverlapAndReturnsItAtDestroy()
+    {
+        var backend = Backend(o => o.SandboxUids = "3000-3001");
+
+        var first = await backend.CreateAsync(Ct);
+        var second = await backend.CreateAsync(Ct);
+        var exhausted = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        await backend.DestroyAsync(first, Ct);
+        var third = await backend.CreateAsync(Ct);
+
+        var uids = _api.Recorded("POST")
+            .Select(r => JsonNode.Parse(r.Body!)!["spec"]!["securityContext"]!["runAsUser"]!.GetValue<int>())
+            .ToList();
+        uids.ShouldBe([3000, 3001, 3000]);
+        exhausted.Message.ShouldContain("APP_EXECUTOR_SANDBOX_UIDS");
+        second.Name.ShouldNotBe(third.Name);
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class KubernetesExecuteTests(KubernetesFixture fixture) : ExecuteT
         var result = await Client.ExecuteAsync(code, Ct);
 
         result.ExitCode.ShouldBe(0, result.Stderr);
-        result.Stdout.ShouldBe("1000 1000 ['0000000000000000', '0000000000000000'] ['1'] ['2']\n");
+        // Each pod runs under a uid of its own from APP_EXECUTOR_SANDBOX_UIDS (default 2000000000-2000065535).
+        result.Stdout.ShouldMatch(@"^(20000[0-9]{5}) \1 \['0000000000000000', '0000000000000000'\] \['1'\] \['2'\]\n$");
     }
 }
