@@ -18,18 +18,8 @@ internal sealed partial class OriginGuardMiddleware(RequestDelegate next, Origin
         }
 
         LogRefused(request.Path);
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden",
-                Detail = "Requests from this browser Origin are refused: it is neither this service's own origin nor in "
-                    + "APP_ALLOWED_ORIGINS.",
-            },
-        });
+        await Forbidden.WriteAsync(context, problems,
+            "Requests from this browser Origin are refused: it is neither this service's own origin nor in APP_ALLOWED_ORIGINS.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Path}: its Origin is not allowed")]

@@ -1,7 +1,7 @@
 namespace Interpreter.Api.Access;
 
 /// <summary>
-/// 403 problem+json for endpoints marked with <see cref="SpawnAccessMetadata"/> when the
+/// 403 problem+json (PERMISSION_DENIED for gRPC calls) for endpoints marked with <see cref="SpawnAccessMetadata"/> when the
 /// <see cref="SpawnAccessPolicy"/> says no. Runs before the body is read, so a refused upload costs nothing.
 /// </summary>
 internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAccessPolicy policy, ILogger<SpawnGuardMiddleware> logger)
@@ -26,27 +26,7 @@ internal sealed partial class SpawnGuardMiddleware(RequestDelegate next, SpawnAc
         }
 
         LogRefused(context.Request.Path, client?.ToString() ?? "unknown");
-        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            // A gRPC call gets its own kind of answer: a trailers-only response with PERMISSION_DENIED.
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/grpc";
-            context.Response.Headers["grpc-status"] = "7";
-            context.Response.Headers["grpc-message"] = Uri.EscapeDataString(RefusalDetail);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden",
-                Detail = RefusalDetail,
-            },
-        });
+        await Forbidden.WriteAsync(context, problems, RefusalDetail);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Path} to client {ClientAddress}: not allowed to spawn")]
