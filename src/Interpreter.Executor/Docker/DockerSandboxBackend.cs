@@ -23,6 +23,7 @@ public sealed partial class DockerSandboxBackend(
     private const string SocketName = "agent.sock";
     private const string TokenName = "token";
 
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(30);
     private readonly ExecutorOptions _options = options.Value;
     private readonly SandboxResources _resources = SandboxResources.Parse(options.Value.ContainerResources);
     private readonly string? _runtime = PodSpecExtra.RuntimeClassName(PodSpecExtra.Parse(options.Value.PodSpecExtra));
@@ -52,7 +53,14 @@ public sealed partial class DockerSandboxBackend(
             var token = AgentEndpoint.NewToken();
             var uid = _uids.Rent(name);
             WriteTokenFile(socketFolder, token, uid);
-            id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, uid), ct);
+            // Not cut short by a stop: the engine may finish a create whose caller gave up, leaving a container no one
+            // knows the id of (state "created", after the stop's sweep). With the id, the cleanup below removes it.
+            using (var creating = new CancellationTokenSource(CreateTimeout))
+            {
+                id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, uid), creating.Token);
+            }
+
+            ct.ThrowIfCancellationRequested();
             await engine.StartContainerAsync(id, ct);
             var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName), token);
             await WaitForAgentAsync(id, endpoint, ct);
