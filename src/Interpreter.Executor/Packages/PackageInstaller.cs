@@ -23,8 +23,13 @@ public sealed partial class PackageInstaller(PackageIndex index, IOptions<Packag
     /// <summary>Installs what <paramref name="source"/> imports and the sandbox lacks; returns lines for the run's stderr.</summary>
     public async Task<IReadOnlyList<string>> InstallMissingAsync(AgentClient agent, string source, CancellationToken ct)
     {
+        if (!Enabled)
+        {
+            return [];
+        }
+
         var modules = ImportScanner.Modules(source);
-        if (!Enabled || modules.Count == 0)
+        if (modules.Count == 0)
         {
             return [];
         }
