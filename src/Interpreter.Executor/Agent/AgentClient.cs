@@ -75,12 +75,7 @@ public sealed class AgentClient
         cts.CancelAfter(deadline);
         try
         {
-            using var request = NewRequest(HttpMethod.Put, "files?path=" + Uri.EscapeDataString(path));
-            request.Content = new StreamContent(content, 81920);
-            request.Content.Headers.ContentLength = length;
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var response = await _http.SendAsync(request, cts.Token);
-            await EnsureSuccessAsync(response, cts.Token);
+            using var response = await PutStreamAsync("files?path=" + Uri.EscapeDataString(path), content, length, cts.Token);
             return await response.Content.ReadFromJsonAsync<AgentFileInfo>(Json, cts.Token)
                 ?? throw new AgentUnavailableException("The agent answered an empty file result.");
         }
@@ -156,23 +151,33 @@ public sealed class AgentClient
         try
         {
             await using var content = File.OpenRead(wheel.CachePath);
-            using var request = NewRequest(HttpMethod.Put, "packages?path=" + Uri.EscapeDataString(wheel.FileName));
-            request.Content = new StreamContent(content, 81920);
-            request.Content.Headers.ContentLength = content.Length;
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var response = await _http.SendAsync(request, ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = await response.Content.ReadAsStringAsync(ct);
-                throw new Packages.PackageInstallException($"the sandbox did not take {wheel.FileName}: {(int)response.StatusCode} {error}");
-            }
-
+            using var response = await PutStreamAsync("packages?path=" + Uri.EscapeDataString(wheel.FileName), content, content.Length, ct);
             using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
             return body.RootElement.GetProperty("missing_requires").EnumerateArray().Select(m => m.GetString() ?? "").Where(m => m.Length > 0).ToList();
         }
         catch (Exception e) when (e is HttpRequestException or IOException or JsonException or KeyNotFoundException)
         {
             throw new Packages.PackageInstallException($"the sandbox did not take {wheel.FileName} ({e.Message})", e);
+        }
+    }
+
+    /// <summary>PUTs <paramref name="content"/> as a stream of <paramref name="length"/> bytes; the agent's refusal throws.</summary>
+    private async Task<HttpResponseMessage> PutStreamAsync(string relative, Stream content, long length, CancellationToken ct)
+    {
+        using var request = NewRequest(HttpMethod.Put, relative);
+        request.Content = new StreamContent(content, 81920);
+        request.Content.Headers.ContentLength = length;
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var response = await _http.SendAsync(request, ct);
+        try
+        {
+            await EnsureSuccessAsync(response, ct);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
