@@ -4,9 +4,10 @@
 Measures, in one run, for `print("hello")` and a small pandas snippet:
   1. warm-pool latency of sequential POST /v1/execute (HTTP keep-alive, paced so a ready sandbox exists),
   2. the same for a naive `docker run --rm IMAGE python3 -c CODE`,
-  3. throughput at concurrency 1/4/16 for both,
-  4. the engine's raw container start rate (create+start+wait+remove over the Engine API),
-  5. idle warm sandbox memory, 6. the API's peak RSS,
+  3. latency at a steady arrival rate (open loop, 2.5 requests/s: births overlap requests as in real use),
+  4. throughput at concurrency 1/4/16 for both, with the machine's CPU time per served execution,
+  5. the engine's raw container start rate (create+start+wait+remove over the Engine API),
+  6. idle warm sandbox memory and the CPU a sandbox spent to become ready (its cgroup's usage), 7. the API's peak RSS,
 then prints a table, checks the goals and writes artifacts/bench/bench-<UTC>.json and latest.json.
 
     BENCH_BASE_URL=http://127.0.0.1:PORT BENCH_IMAGE=IMAGE BENCH_API_PID=PID python3 scripts/bench.py
@@ -14,7 +15,8 @@ then prints a table, checks the goals and writes artifacts/bench/bench-<UTC>.jso
 
 Environment (defaults in brackets): BENCH_QUICK [0], BENCH_SEQUENTIAL [200; quick 30],
 BENCH_NAIVE_SEQUENTIAL [200; quick 15], BENCH_DURATION [20; quick 5] seconds per throughput level,
-BENCH_LEVELS [1,4,16], BENCH_POOL_TARGET [5], BENCH_INSTANCE [bench], BENCH_RAW_SECONDS [15; quick 5],
+BENCH_LEVELS [1,4,16], BENCH_RATE [2.5] requests/s and BENCH_RATE_SECONDS [40; quick 12] for the steady phase,
+BENCH_POOL_TARGET [5], BENCH_INSTANCE [bench], BENCH_RAW_SECONDS [15; quick 5],
 BENCH_RAW_MIN_CONTAINERS [40; quick 20], BENCH_RAW_CONCURRENCY [4], BENCH_OUT_DIR [artifacts/bench],
 DOCKER_SOCKET [/var/run/docker.sock], BENCH_DOCKER_CLI [/usr/bin/docker].
 """
@@ -51,9 +53,13 @@ CASES = [
 BENCH_LABEL = "io.computesandbox.bench"          # on the raw and naive containers this script makes
 INSTANCE_LABEL = "io.computesandbox.instance"    # on the service's sandboxes
 GOALS = {
+    # issue 17: at a steady 2.5 requests/s
     "print_p50_ms": 5.0,
     "print_p99_ms": 20.0,
     "pandas_p50_ms": 10.0,
+    # issue 17: sustained single-use executions at concurrency 16
+    "print_c16_rps": 20.0,
+    "pandas_c16_rps": 15.0,
     "naive_over_service_p50": 40.0,
     "sustained_pct_of_raw": 80.0,
 }
@@ -361,6 +367,50 @@ def naive_sequential(naive: Naive, case: dict, n: int) -> dict:
     return summarize(outcomes, time.perf_counter() - t0)
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has run (user, nice, system, irq, softirq, steal; not idle or iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def steady_rate(host: str, port: int, case: dict, rate: float, seconds: float) -> dict:
+    """Open loop: request i is sent at t0 + i / rate whatever happened to the earlier ones (each on a connection of
+    its own thread), so sandbox births overlap the requests being served, as with real traffic."""
+    n = max(1, int(rate * seconds))
+    outcomes: list[tuple[str, float, str | None]] = []
+    late: list[float] = []
+    lock = threading.Lock()
+    free: list[ServiceClient] = []
+
+    def one(at: float) -> None:
+        with lock:
+            client = free.pop() if free else ServiceClient(host, port)
+        late.append(max(0.0, time.perf_counter() - at))
+        outcome = execute_once(client, case)
+        with lock:
+            outcomes.append(outcome)
+            free.append(client)
+
+    threads = []
+    t0 = time.perf_counter() + 0.2
+    for i in range(n):
+        at = t0 + i / rate
+        pause = at - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        t = threading.Thread(target=one, args=(at,), daemon=True)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join(timeout=240)
+    wall = time.perf_counter() - t0
+    for c in free:
+        c.close()
+    return summarize(outcomes, wall, {"rate_per_s": rate, "max_send_lateness_ms": round(1000 * max(late, default=0), 2)})
+
+
 def throughput(kind: str, make_worker_fn, concurrency: int, duration: float) -> dict:
     """Runs `concurrency` threads for `duration` seconds; each calls its own fn() in a loop.
     req/s counts OK completions inside the window; steady_rps only those in its last 75 %."""
@@ -387,10 +437,12 @@ def throughput(kind: str, make_worker_fn, concurrency: int, duration: float) -> 
     for t in threads:
         t.start()
     t_box["t0"] = time.perf_counter()
+    cpu0 = machine_cpu_seconds()
     barrier.wait(timeout=60)
     t0 = t_box["t0"]
     for t in threads:
         t.join(timeout=duration + 240)
+    cpu_s = machine_cpu_seconds() - cpu0
     stuck = sum(1 for t in threads if t.is_alive())
     end = t0 + duration
     steady_from = t0 + duration * 0.25
@@ -416,6 +468,8 @@ def throughput(kind: str, make_worker_fn, concurrency: int, duration: float) -> 
         "ok_per_second": [sum(1 for r in in_window if r[1] == "ok" and t0 + i <= r[0] < t0 + i + 1)
                           for i in range(int(math.ceil(duration)))],
         "threads_stuck": stuck,
+        # The whole machine's CPU (API, engine, sandboxes, this client) over the run and its drain, per OK answer.
+        "machine_cpu_ms_per_ok": round(1000 * cpu_s / max(1, ok_window + sum(1 for r in recs if r[1] == "ok" and r[0] > end)), 1),
     }
 
 
@@ -508,6 +562,7 @@ def idle_memory(docker: DockerApi, instance: str, idle_s: float) -> dict:
             log(f"WARNING: stats of {c['Id'][:12]} failed: {e}")
             continue
         mem = (st or {}).get("memory_stats") or {}
+        cpu_ns = (((st or {}).get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage")
         usage = mem.get("usage")
         stats = mem.get("stats") or {}
         if usage is None:
@@ -518,12 +573,18 @@ def idle_memory(docker: DockerApi, instance: str, idle_s: float) -> dict:
             rss, basis = usage - stats["inactive_file"], "usage - stats.inactive_file (cgroup v2)"
         else:
             rss, basis = usage, "usage"
-        rows.append({"id": c["Id"][:12], "mib": round(rss / 2**20, 2), "usage_mib": round(usage / 2**20, 2)})
+        rows.append({"id": c["Id"][:12], "mib": round(rss / 2**20, 2), "usage_mib": round(usage / 2**20, 2),
+                     "cpu_ms": round(cpu_ns / 1e6, 1) if cpu_ns is not None else None})
     mib = [r["mib"] for r in rows]
+    cpu = [r["cpu_ms"] for r in rows if r["cpu_ms"] is not None]
     return {
         "containers": len(rows),
         "mean_mib": round(statistics.fmean(mib), 2) if mib else None,
         "max_mib": round(max(mib), 2) if mib else None,
+        # Everything the sandbox's processes ran from its birth to now (an idle ready sandbox spends ~nothing):
+        # the CPU cost of preparing one execution's isolation while each sandbox serves one execution.
+        "birth_cpu_mean_ms": round(statistics.fmean(cpu), 1) if cpu else None,
+        "birth_cpu_max_ms": round(max(cpu), 1) if cpu else None,
         "basis": basis,
         "per_container": rows,
     }
@@ -618,9 +679,25 @@ def compute_goals(res: dict) -> list[dict]:
             met = value <= target if op == "<=" else value >= target
         goals.append({"goal": name, "value": value, "op": op, "target": target, "unit": unit, "met": met})
 
-    add("print service p50", seq["print"]["service"]["latency"]["p50_ms"], "<=", GOALS["print_p50_ms"], "ms")
-    add("print service p99", seq["print"]["service"]["latency"]["p99_ms"], "<=", GOALS["print_p99_ms"], "ms")
-    add("pandas service p50", seq["pandas"]["service"]["latency"]["p50_ms"], "<=", GOALS["pandas_p50_ms"], "ms")
+    steady = res.get("steady") or {}
+    rate = res["config"].get("rate_per_s")
+
+    def steady_ms(case: str, key: str):
+        return ((steady.get(case) or {}).get("latency") or {}).get(key)
+
+    add(f"print p50 at {rate}/s", steady_ms("print", "p50_ms"), "<=", GOALS["print_p50_ms"], "ms")
+    add(f"print p99 at {rate}/s", steady_ms("print", "p99_ms"), "<=", GOALS["print_p99_ms"], "ms")
+    add(f"pandas p50 at {rate}/s", steady_ms("pandas", "p50_ms"), "<=", GOALS["pandas_p50_ms"], "ms")
+    tp = res.get("throughput") or {}
+    top = str(max(res["config"]["levels"]))
+    for case in ("print", "pandas"):
+        service = (tp.get(case) or {}).get("service") or {}
+        naive = (tp.get(case) or {}).get("naive") or {}
+        add(f"{case} steady req/s at concurrency {top}", (service.get(top) or {}).get("steady_rps"), ">=",
+            GOALS[f"{case}_c16_rps"], "/s")
+        levels = [lv for lv in service if lv in naive]
+        wins = sum(1 for lv in levels if service[lv]["rps"] > naive[lv]["rps"])
+        add(f"{case} levels where service req/s > naive", wins if levels else None, ">=", len(levels), "of")
     for case in ("print", "pandas"):
         add(f"{case} naive p50 / service p50", seq[case].get("naive_over_service_p50"), ">=",
             GOALS["naive_over_service_p50"], "x")
@@ -674,6 +751,16 @@ def render_table(res: dict) -> str:
     lines.append(f"{'naive p50 / service p50':<28}" + "".join(
         f"{(fmt(seq[c].get('naive_over_service_p50'), 1) + 'x') if k == 'service' else '':>16}" for c, k in cols))
     lines.append("")
+    steady = res.get("steady")
+    if steady:
+        lines.append(f"{'steady ' + str(cfg.get('rate_per_s')) + ' req/s, open loop':<34}{'p50':>9}{'p95':>9}{'p99':>9}"
+                     f"{'max':>9}{'ok/total':>10}{'503':>6}")
+        for name, r in steady.items():
+            lat = r["latency"]
+            lines.append(f"{'  ' + name + ' (ms)':<34}{fmt(lat['p50_ms'], 2):>9}{fmt(lat['p95_ms'], 2):>9}"
+                         f"{fmt(lat['p99_ms'], 2):>9}{fmt(lat['max_ms'], 1):>9}{str(r['ok']) + '/' + str(r['requests']):>10}"
+                         f"{r['http_503']:>6}")
+        lines.append("")
     header = f"{'throughput (req/s OK)':<28}" + "".join(f"{c + ' ' + k:>16}" for c, k in cols)
     lines.append(header)
     lines.append("-" * len(header))
@@ -686,6 +773,8 @@ def render_table(res: dict) -> str:
         lines.append(f"{'  503 / other errors':<28}" + "".join(
             f"{str(tp[c][k][str(level)]['http_503']) + ' / ' + str(tp[c][k][str(level)]['errors']):>16}"
             for c, k in cols))
+        lines.append(f"{'  machine CPU ms per OK':<28}" + "".join(
+            f"{fmt(tp[c][k][str(level)].get('machine_cpu_ms_per_ok'), 0):>16}" for c, k in cols))
     lines.append("")
     raw = res["raw_start"]
     lines.append(f"raw engine start rate: {fmt(raw['containers_per_s'], 2)} containers/s "
@@ -697,6 +786,8 @@ def render_table(res: dict) -> str:
     mem = res["idle_memory"]
     lines.append(f"idle warm sandbox memory ({mem.get('basis')}): mean {fmt(mem.get('mean_mib'), 1)} MiB, "
                  f"max {fmt(mem.get('max_mib'), 1)} MiB over {mem.get('containers')} sandboxes")
+    lines.append(f"CPU a sandbox spent to become ready (its cgroup, birth to idle): mean "
+                 f"{fmt(mem.get('birth_cpu_mean_ms'), 0)} ms, max {fmt(mem.get('birth_cpu_max_ms'), 0)} ms")
     api = res.get("api_process", {})
     lines.append(f"API process peak RSS (VmHWM): {fmt(api.get('VmHWM_mib'), 1)} MiB (now {fmt(api.get('VmRSS_mib'), 1)} MiB)")
     lines.append(f"total bench time: {fmt(res.get('total_seconds'), 0)} s")
@@ -745,6 +836,8 @@ def main() -> int:
         "naive_sequential": env_int("BENCH_NAIVE_SEQUENTIAL", 15 if quick else 200),
         "duration_s": env_float("BENCH_DURATION", 5.0 if quick else 20.0),
         "levels": [int(x) for x in os.environ.get("BENCH_LEVELS", "1,4,16").split(",") if x.strip()],
+        "rate_per_s": env_float("BENCH_RATE", 2.5),
+        "rate_seconds": env_float("BENCH_RATE_SECONDS", 12.0 if quick else 40.0),
         "raw_seconds": env_float("BENCH_RAW_SECONDS", 5.0 if quick else 15.0),
         "raw_min_containers": env_int("BENCH_RAW_MIN_CONTAINERS", 20 if quick else 40),
         "raw_concurrency": env_int("BENCH_RAW_CONCURRENCY", 4),
@@ -832,6 +925,16 @@ def main() -> int:
         if svc["latency"]["p50_ms"] and nv["latency"]["p50_ms"]:
             ratio = round(nv["latency"]["p50_ms"] / svc["latency"]["p50_ms"], 2)
         res["sequential"][case["name"]] = {"service": svc, "naive": nv, "naive_over_service_p50": ratio}
+
+    # --- steady arrival rate --------------------------------------------------------------------
+    res["steady"] = {}
+    for case in CASES:
+        pool.refill(f"steady {cfg['rate_per_s']}/s {case['name']}")
+        log(f"steady {case['name']}: {cfg['rate_per_s']} requests/s for {cfg['rate_seconds']:.0f} s (open loop)")
+        r = steady_rate(host, port, case, cfg["rate_per_s"], cfg["rate_seconds"])
+        log(f"  p50 {r['latency']['p50_ms']} ms, p99 {r['latency']['p99_ms']} ms, {r['http_503']} x 503, "
+            f"{r['errors']} errors")
+        res["steady"][case["name"]] = r
 
     # --- throughput ---------------------------------------------------------------------------
     res["throughput"] = {}
