@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Interpreter.IntegrationTests.Image;
@@ -36,7 +35,7 @@ internal static class BeeAIClient
                 return target;
             }
 
-            var (exit, stdout, stderr) = await RunAsync("npm",
+            var (exit, stdout, stderr) = await ExternalProcess.RunAsync("npm",
                 ["ci", "--legacy-peer-deps", "--no-audit", "--no-fund", "--ignore-scripts"], target,
                 new Dictionary<string, string>(), TimeSpan.FromMinutes(5), ct);
             if (exit != 0)
@@ -50,52 +49,6 @@ internal static class BeeAIClient
         finally
         {
             InstallLock.Release();
-        }
-    }
-
-    /// <summary>Runs a program to its end (killed, with its children, after <paramref name="timeout"/>).</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IReadOnlyList<string> arguments,
-        string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo(program, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"cannot run {program} ({e.Message}): node and npm must be installed (scripts/test.sh installs Debian's nodejs and npm when missing)", e);
-        }
-
-        using (process)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(timeout);
-            var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
-            var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
-            try
-            {
-                await process.WaitForExitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {timeout}");
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
         }
     }
 

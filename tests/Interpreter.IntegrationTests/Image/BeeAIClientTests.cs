@@ -25,7 +25,7 @@ public sealed class BeeAIClientTests(SharedDirectoryFixture fixture) : IClassFix
 
         try
         {
-            var (exit, stdout, stderr) = await BeeAIClient.RunAsync("node", ["drive-python-tool.mjs"], client,
+            var (exit, stdout, stderr) = await ExternalProcess.RunAsync("node", ["drive-python-tool.mjs"], client,
                 new Dictionary<string, string>
                 {
                     ["CODE_INTERPRETER_URL"] = fixture.Client.BaseAddress!.ToString().TrimEnd('/'),
