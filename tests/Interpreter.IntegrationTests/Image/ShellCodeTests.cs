@@ -109,6 +109,19 @@ public sealed class ShellCodeTests(DockerFixture fixture)
         result.ExitCode.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Execute_RunsShellCodeLongerThanAnArgument_WhenSourceIsOver128KiB()
+    {
+        // Linux takes at most 128 KiB as one argv string; a longer source reaches bash through a memfd.
+        var code = "# " + new string('x', 200 * 1024) + "\necho long && echo \"$(( 6 * 7 ))\"\n";
+
+        var result = await fixture.Client.ExecuteAsync(code, Ct);
+
+        result.Stdout.ShouldBe("long\n42\n");
+        result.Stderr.ShouldBe("");
+        result.ExitCode.ShouldBe(0);
+    }
+
     [Theory]
     [InlineData("x = [1, 2", "'[' was never closed")]
     [InlineData("import numpy as np\nx = [1, 2", "'[' was never closed")]
