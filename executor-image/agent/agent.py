@@ -1,4 +1,4 @@
-"""ComputeSandbox agent: runs untrusted Python inside one sandbox, driven over HTTP.
+"""ComputeSandbox agent: runs untrusted Python (or shell code, see shellcode.py) inside one sandbox, driven over HTTP.
 
 Started as the container's command (uid 1000). It imports the heavy libraries
 first, then listens (readiness = the socket answers), and runs every execution in

@@ -10,7 +10,8 @@ what it did before, so Python pays nothing. Only when Python cannot run the sour
   names, attributes, constants and operators, e.g. `ls -la /workspace`, `pwd`, `date`): the same question.
 
 "Plainly shell" (looks_like_shell): `bash -n` parses it (nothing is run), no top-level line is a Python
-statement (`import x`, `from x import y`, `def f(`, `class C:`, `print(`, ...; lines inside here-documents are
+statement (`import x`, `from x import y`, `def f(`, `class C:`, `print(`, `name = value` with a space before
+the `=`, which in shell would run `name` as a command: `df = data[0]`, ...; lines inside here-documents are
 not looked at, so `python3 - <<'EOF' ... EOF` stays shell), and the first command word is a shell keyword or
 builtin, or an executable on the code's PATH, and not a Python keyword. ImageMagick installs /usr/bin/import,
 which is why a Python `import` line must never count as a command.
@@ -56,6 +57,7 @@ _PYTHON_LINE = re.compile(
       | print\s*\(
       | (?:elif|except|finally|try|with|lambda|raise|assert|yield|nonlocal|global|del|pass)\b.*
       | @[A-Za-z_][\w.]*\s*(?:\(.*)?$
+      | [A-Za-z_][\w.]*(?:\[[^\]]*\])?\s+(?://|\*\*|>>|<<|[-+*/%&|^@])?=(?:\s|$).*
     )""",
     re.VERBOSE,
 )

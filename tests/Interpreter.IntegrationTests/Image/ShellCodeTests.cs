@@ -125,6 +125,7 @@ public sealed class ShellCodeTests(DockerFixture fixture)
     [Theory]
     [InlineData("x = [1, 2", "'[' was never closed")]
     [InlineData("import numpy as np\nx = [1, 2", "'[' was never closed")]
+    [InlineData("df = [1, 2", "'[' was never closed")]
     [InlineData("print 'hello'", "Missing parentheses in call to 'print'")]
     [InlineData("echo hello\nimport os\nprint(os.getcwd()", "SyntaxError: invalid syntax")]
     [InlineData("import os\necho $HOME && ls", "SyntaxError: invalid syntax")]
