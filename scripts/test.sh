@@ -26,6 +26,15 @@ if ! command -v kubectl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     echo "test: could not install kubectl; the kustomize render tests will be reported as skipped"
 fi
 
+# node and npm for Image/BeeAIClientTests (it runs `npm ci` of beeai-framework itself, into artifacts/beeai-client).
+if ! { command -v node && command -v npm; } >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "test: installing Debian's nodejs and npm for the BeeAI client test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq nodejs npm >/dev/null 2>&1 ||
+    { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nodejs npm >/dev/null; } ||
+    echo "test: could not install node and npm; BeeAIClientTests will fail saying so"
+fi
+
 echo "test: building the solution (Release)"
 dotnet build ComputeSandbox.sln -c Release -nologo -v quiet
 

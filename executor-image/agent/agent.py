@@ -1,4 +1,4 @@
-"""ComputeSandbox agent: runs untrusted Python inside one sandbox, driven over HTTP.
+"""ComputeSandbox agent: runs untrusted Python (or shell code, see shellcode.py) inside one sandbox, driven over HTTP.
 
 Started as the container's command (uid 1000). It imports the heavy libraries
 first, then listens (readiness = the socket answers), and runs every execution in
@@ -33,6 +33,8 @@ import traceback
 import types
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+import shellcode
 
 WORKSPACE = "/workspace"
 WORKSPACE_PREFIX = WORKSPACE + "/"
@@ -574,12 +576,13 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
         sys.stderr = sys.__stderr__ = open(
             2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
         os.chdir(WORKSPACE)
+        language = None
         if ctl_r is not None:
             if ready_w is not None:
                 _warm_up()
                 os.write(ready_w, b"1")
                 os.close(ready_w)
-            source, env = _receive_job(ctl_r)
+            source, env, language = _receive_job(ctl_r)
         os.environ.update(env)
         if os.path.isdir(PACKAGES):
             import importlib
@@ -589,7 +592,7 @@ def _child_main(source, env, out_w, err_w, close_fds, ctl_r=None, ready_w=None):
         sys.argv = [""]
         if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
             sys.path[0] = ""  # like `python -c`: the working folder, not the agent's
-        code = _run_user_code(source)
+        code = _run_user_code(source, language)
     except BaseException:
         try:
             traceback.print_exc()
@@ -630,18 +633,37 @@ def _print_user_exception(exc):
     traceback.print_exception(type(exc), exc, tb)
 
 
-def _run_user_code(source):
+def _compile_or_shell(source, language):
+    """The code object of a Python source. Where the source is not Python (SyntaxError) but plainly shell, bash
+    runs it instead (this process becomes bash; see shellcode.py). language: None guesses, "python" never runs a
+    shell, "shell" always does (the explicit choice a client may send)."""
+    if language == "shell":
+        shellcode.exec_shell(source)
+    try:
+        return compile(source, USER_FILENAME, "exec", dont_inherit=True)
+    except SyntaxError:
+        if language is None and shellcode.looks_like_shell(source):
+            shellcode.exec_shell(source)
+        raise
+
+
+def _run_user_code(source, language=None):
     linecache.cache[USER_FILENAME] = (len(source), None, source.splitlines(True), USER_FILENAME)
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main  # so pickle finds classes the code defines
     status = 0
     try:
-        code = compile(source, USER_FILENAME, "exec", dont_inherit=True)
+        code = _compile_or_shell(source, language)
         exec(code, main.__dict__)
     except SystemExit as e:
         status = _exit_status(e)
     except BaseException as e:
+        # `ls -la /workspace` compiles as Python and fails at once: a program that cannot have done anything
+        # yet, whose first word is a command, is shell code after all.
+        if language is None and isinstance(e, NameError) and shellcode.inert_python(source) \
+                and shellcode.looks_like_shell(source):
+            shellcode.exec_shell(source)
         _print_user_exception(e)
         status = 1
     # What the interpreter does at exit: wait for non-daemon threads, atexit.
@@ -703,7 +725,7 @@ def _receive_job(ctl_r):
     if not chunks:
         os._exit(0)
     job = json.loads(b"".join(chunks))
-    return job["source_code"], job["env"]
+    return job["source_code"], job["env"], job.get("language")
 
 
 class _PreparedChild:
@@ -755,9 +777,9 @@ class _PreparedChild:
         finally:
             os.close(self._ready_r)
 
-    def start(self, source, env):
+    def start(self, source, env, language=None):
         """Hands the job over; returns (pid, out_r, err_r), or None when the child is gone."""
-        payload = json.dumps({"source_code": source, "env": env}).encode("utf-8", "surrogatepass")
+        payload = json.dumps({"source_code": source, "env": env, "language": language}).encode("utf-8", "surrogatepass")
         try:
             if _has_exited(self.pid):
                 raise BrokenPipeError
@@ -813,10 +835,10 @@ def _fresh_child_main(args):
     _child_main(None, None, out_w, err_w, (), ctl_r, None)
 
 
-def _take_prepared(source, env):
+def _take_prepared(source, env, language=None):
     global _prepared
     prepared, _prepared = _prepared, None
-    return prepared.start(source, env) if prepared is not None else None
+    return prepared.start(source, env, language) if prepared is not None else None
 
 
 def _fork_with_retry():
@@ -887,7 +909,7 @@ def _ignore_termination():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_execution(source, env, timeout, conn):
+def run_execution(source, env, timeout, conn, language=None):
     """Runs source in a forked child; returns the execute response (dict), or None
     when the client went away (the child is killed then)."""
     global _prepared
@@ -908,7 +930,7 @@ def run_execution(source, env, timeout, conn):
             sel.close()
             raise
     pidfd = _open_pidfd(_prepared.pid)
-    taken = _take_prepared(source, env)
+    taken = _take_prepared(source, env, language)
     if taken is None:
         sel.close()
         if pidfd is not None:
@@ -1098,7 +1120,10 @@ def _parse_execute(body):
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 \
             or timeout != timeout or timeout > 86400:
         raise RequestError(400, "timeout_seconds must be a number > 0 and <= 86400")
-    return source, env, timeout
+    language = request.get("language")
+    if language not in (None, "python", "shell"):
+        raise RequestError(400, "language must be \"python\", \"shell\" or null (null: Python, or shell code where it is not Python)")
+    return source, env, timeout, language
 
 
 # --------------------------------------------------------------------------------
@@ -1398,10 +1423,10 @@ class Handler(BaseHTTPRequestHandler):
         if _spent:
             raise RequestError(409, "this sandbox has run its execution: it is single-use and runs no more")
         body = self._read_body(MAX_REQUEST_BYTES)
-        source, env, timeout = _parse_execute(body)
+        source, env, timeout, language = _parse_execute(body)
         _spent = True
         try:
-            result = run_execution(source, env, timeout, self.connection)
+            result = run_execution(source, env, timeout, self.connection, language)
         except OSError as e:
             raise RequestError(503, f"cannot start the execution: {_os_reason(e)}") from None
         finally:
