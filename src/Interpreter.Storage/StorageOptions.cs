@@ -40,7 +40,7 @@ public sealed class StorageOptions
     public double MetadataOwnerWaitSeconds { get; set; } = 30;
 
     /// <summary>True when the embedded LiteDB store is used (<c>litedb</c>, or <c>sqlite</c> from earlier releases).</summary>
-    internal bool UsesLiteDb => MetadataBackend is "litedb" or "sqlite";
+    public bool UsesLiteDb => MetadataBackend is "litedb" or "sqlite";
 
     internal TimeSpan MetadataOwnerWait => TimeSpan.FromSeconds(MetadataOwnerWaitSeconds);
 

@@ -9,7 +9,7 @@ namespace Interpreter.Storage.Sweeping;
 /// <see cref="DisableConcurrentExecutionAttribute"/> keeps a slow sweep from overlapping the next one on any
 /// replica. What a sweep removed is its result, shown by the dashboard at /hangfire.
 /// </summary>
-public sealed partial class StorageSweepJob(StorageSweeper sweeper, ILogger<StorageSweepJob> logger)
+public sealed partial class StorageSweepJob(StorageSweeper sweeper, TimeProvider time, ILogger<StorageSweepJob> logger)
 {
     /// <summary>The recurring job's id.</summary>
     public const string RecurringId = "storage-sweep";
@@ -22,11 +22,14 @@ public sealed partial class StorageSweepJob(StorageSweeper sweeper, ILogger<Stor
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [Queue(Queue)]
     [JobDisplayName("Storage sweep")]
-    public async Task<SweepResult> RunAsync(CancellationToken ct)
+    public async Task<SweepRun> RunAsync(CancellationToken ct)
     {
         try
         {
-            return await sweeper.SweepOnceAsync(ct);
+            var started = time.GetUtcNow();
+            var result = await sweeper.SweepOnceAsync(ct);
+            return new SweepRun($"{Environment.MachineName}:{Environment.ProcessId}", started, time.GetUtcNow(),
+                result.Rows, result.Blobs, result.TemporaryFiles);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

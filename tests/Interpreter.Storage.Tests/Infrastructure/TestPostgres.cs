@@ -48,6 +48,7 @@ internal static class TestPostgres
                     .WithPassword("computesandbox")
                     .WithDatabase("computesandbox_test")
                     .WithCleanUp(true)
+                    .WithAutoRemove(true)
                     .Build();
                 _container = container;
                 await container.StartAsync(ct);
