@@ -47,11 +47,8 @@ public sealed class SqliteMigrationTests : IDisposable
             .ShouldBe(before.Order(StringComparer.Ordinal), "owner, name, size, type, downloads left, expiry and created_at");
         files[0]!.RemainingDownloads.ShouldBe(2);
         files[1]!.Filename.ShouldBe("notes é.txt");
-        (await store.GetWorkspaceAsync("chat-ws", Ct)).ShouldBe(new Dictionary<string, string>
-        {
-            ["/workspace/main.py"] = Script,
-            ["/workspace/out/result.csv"] = Data,
-        });
+        (await store.GetWorkspaceAsync("chat-ws", Ct)).Select(e => $"{e.Key}={e.Value}").Order(StringComparer.Ordinal)
+            .ShouldBe([$"/workspace/main.py={Script}", $"/workspace/out/result.csv={Data}"]);
         (await store.ListRetiredAsync(Ct)).ShouldBe([Once]);
         (await store.WasEverNamedAsync(Once, Ct)).ShouldBeTrue("a retired hash is never adopted, before or after the upgrade");
         (await store.ConsumeDownloadAsync(files[0]!.Key, Ct))!.RemainingDownloads.ShouldBe(1);

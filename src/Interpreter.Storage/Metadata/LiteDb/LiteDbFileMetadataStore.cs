@@ -106,8 +106,9 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
     {
         try
         {
+            // A read through the index pages: answers only while the file is open and readable.
             var db = await OpenAsync(ct);
-            return db.CollectionExists(Files) || db.GetCollectionNames() is not null;
+            return db.GetCollection(Files).Count(Query.EQ("_id", "")) >= 0;
         }
         catch (LiteException)
         {
