@@ -24,6 +24,8 @@ internal static class SweepingServiceCollectionExtensions
         // (tests) never run each other's sweeps; the server, the recurring-job manager and the dashboard all use it.
         services.AddSingleton<JobStorage>(sp =>
         {
+            // Hangfire's global settings (serializer, log provider) are this host's before its storage logs anything.
+            sp.GetRequiredService<IGlobalConfiguration>();
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             if (storage.UsesLiteDb)
             {
@@ -39,7 +41,8 @@ internal static class SweepingServiceCollectionExtensions
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         });
-        services.AddHangfire(hangfire => hangfire
+        services.AddHangfire((sp, hangfire) => hangfire
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             // Zeros included: a sweep that removed nothing says so on the dashboard (the default leaves them out).
