@@ -6,9 +6,9 @@ namespace Interpreter.Storage.Metadata.LiteDb;
 
 /// <summary>
 /// Metadata in an embedded LiteDB file, the default for one replica. The file is opened in LiteDB's direct mode
-/// by one process only (see <see cref="MetadataOwnerLock"/>); inside it every change is made under one writer gate,
-/// and every change a client can race on (the last download above all) is a single conditional
-/// <c>UpdateMany</c>. A database written by the SQLite store of earlier releases is migrated on first start
+/// by one process only (see <see cref="MetadataOwnerLock"/>); inside it every change is made under one writer gate
+/// and checkpointed to disk before it returns, and every change a client can race on (the last download above all)
+/// is a single conditional <c>UpdateMany</c>. A database written by the SQLite store of earlier releases is migrated on first start
 /// (<see cref="SqliteMetadataMigration"/>). Times are stored as Unix milliseconds (UTC), as SQLite stored them.
 /// </summary>
 public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsyncDisposable
@@ -119,8 +119,9 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
     /// <inheritdoc />
     public async Task<FileRecord> RegisterAsync(FileRecord file, CancellationToken ct)
     {
-        var files = (await OpenAsync(ct)).GetCollection(Files);
-        return await WriteAsync(() =>
+        var db = await OpenAsync(ct);
+        var files = db.GetCollection(Files);
+        return await WriteAsync(db, () =>
         {
             var id = FileId(file.ChatId, file.Hash, file.Filename);
 
@@ -160,9 +161,10 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
     /// <inheritdoc />
     public async Task<FileRecord?> ConsumeDownloadAsync(FileKey key, CancellationToken ct)
     {
-        var files = (await OpenAsync(ct)).GetCollection(Files);
+        var db = await OpenAsync(ct);
+        var files = db.GetCollection(Files);
         var id = FileId(key.ChatId, key.Hash, key.Filename);
-        return await WriteAsync(() =>
+        return await WriteAsync(db, () =>
         {
             var now = NowMs();
             var row = files.FindById(id);
@@ -188,9 +190,10 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
     /// <inheritdoc />
     public async Task<bool> ExpireAsync(FileKey key, CancellationToken ct)
     {
-        var files = (await OpenAsync(ct)).GetCollection(Files);
+        var db = await OpenAsync(ct);
+        var files = db.GetCollection(Files);
         var id = FileId(key.ChatId, key.Hash, key.Filename);
-        return await WriteAsync(() =>
+        return await WriteAsync(db, () =>
         {
             var now = NowMs();
             return files.UpdateMany(
@@ -257,7 +260,7 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
         var db = await OpenAsync(ct);
         var workspace = db.GetCollection(Workspace);
         var expires = expiresAt?.ToUnixTimeMilliseconds();
-        await WriteAsync(() =>
+        await WriteAsync(db, () =>
         {
             InTransaction(db, () =>
             {
@@ -278,7 +281,7 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
         var files = db.GetCollection(Files);
         var workspace = db.GetCollection(Workspace);
         var retired = db.GetCollection(Retired);
-        return await WriteAsync(() =>
+        return await WriteAsync(db, () =>
         {
             var now = NowMs();
 
@@ -322,8 +325,9 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
             return;
         }
 
-        var retired = (await OpenAsync(ct)).GetCollection(Retired);
-        await WriteAsync(() =>
+        var db = await OpenAsync(ct);
+        var retired = db.GetCollection(Retired);
+        await WriteAsync(db, () =>
         {
             foreach (var hash in hashes)
             {
@@ -410,12 +414,19 @@ public sealed partial class LiteDbFileMetadataStore : IFileMetadataStore, IAsync
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task<T> WriteAsync<T>(Func<T> write, CancellationToken ct)
+    private async Task<T> WriteAsync<T>(LiteDatabase db, Func<T> write, CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         try
         {
-            return write();
+            var result = write();
+
+            // LiteDB 5.0 hands a commit's log pages to a background writer thread and returns: a kill -9 right after
+            // could lose a write already acknowledged (a file, a download taken). The checkpoint waits for that
+            // thread, moves the log into the data file and flushes it to disk, so what this returns is on disk
+            // (about one fsync per write, as SQLite's WAL had; measured in docs/storage.md).
+            db.Checkpoint();
+            return result;
         }
         finally
         {
