@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up what the tests need (Docker engine, executor image, a PostgreSQL server), builds the solution and
+# Sets up what the tests need (Docker engine, executor image, the PostgreSQL test image), builds the solution and
 # runs every test project. Ends with one line "N passed, N failed, N skipped". Exit code 0 only when nothing
 # failed.
 set -euo pipefail
@@ -13,9 +13,14 @@ command -v dotnet >/dev/null 2>&1 || {
 scripts/ensure-docker.sh
 image="$(scripts/build-executor-image.sh | tail -n 1)"
 export COMPUTESANDBOX_TEST_IMAGE="$image"
-# The metadata store's test suite runs against SQLite and against a real PostgreSQL server.
-COMPUTESANDBOX_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -n 1)"
-export COMPUTESANDBOX_TEST_POSTGRES
+# Testcontainers (PostgreSQL tests): the engine here speaks API 1.41 (Engine 20.10), the reaper image cannot be
+# pulled without a registry (the fixture removes its containers by label instead), and mapped ports are on loopback.
+export DOCKER_API_VERSION="${DOCKER_API_VERSION:-1.41}"
+export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}"
+# The metadata contract suite runs against LiteDB and against PostgreSQL in a container of this image (built here).
+COMPUTESANDBOX_TEST_POSTGRES_IMAGE="$(scripts/build-postgres-image.sh | tail -n 1)"
+export COMPUTESANDBOX_TEST_POSTGRES_IMAGE
 
 # kubectl renders k8s/ in KubernetesManifestTests (Debian's kubernetes-client: kubectl 1.20, the oldest supported).
 if ! command -v kubectl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then

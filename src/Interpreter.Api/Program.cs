@@ -13,6 +13,7 @@ using Interpreter.Api.Features.Files.Expire;
 using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Api.Grpc;
 using Interpreter.Api.Operations;
+using Interpreter.Api.Operations.Sweeping;
 using Interpreter.Executor;
 using Interpreter.Executor.CustomTools;
 using Interpreter.Storage;
@@ -84,6 +85,7 @@ try
 
     builder.Services.AddExecutor();
     builder.Services.AddFileStorage();
+    builder.Services.AddStorageSweeping();
     // Wheels fetched for on-the-fly installs are cached by content beside the files.
     builder.Services.AddOptions<Interpreter.Executor.Packages.PackageOptions>().Configure<IOptions<StorageOptions>>((packages, storage) =>
         packages.CacheDirectory = Path.Combine(storage.Value.FileStoragePath, ".internal", "wheels"));
@@ -115,6 +117,7 @@ try
     app.MapDownloadEndpoint();
     app.MapExpireEndpoint();
     app.MapCustomToolEndpoints();
+    app.MapSweepDashboard();
     if (app.Services.GetRequiredService<IOptions<GrpcOptions>>().Value.Enabled)
     {
         app.MapGrpcService<CodeInterpreterGrpcService>().RequireSpawnAccess();

@@ -14,7 +14,8 @@ public sealed partial class StorageLayout
         Root = Path.GetFullPath(root);
         Internal = Path.Combine(Root, ".internal");
         Temp = Path.Combine(Internal, "tmp");
-        DefaultMetadataDatabase = Path.Combine(Internal, "metadata.db");
+        DefaultMetadataDatabase = Path.Combine(Internal, "metadata.litedb");
+        LegacySqliteDatabase = Path.Combine(Internal, "metadata.db");
     }
 
     /// <summary>The storage folder.</summary>
@@ -26,8 +27,11 @@ public sealed partial class StorageLayout
     /// <summary>Files being written; moved into <see cref="Root"/> once complete and hashed.</summary>
     public string Temp { get; }
 
-    /// <summary>The SQLite metadata database unless APP_METADATA_DATABASE_URL names another file.</summary>
+    /// <summary>The LiteDB metadata database unless APP_METADATA_DATABASE_URL names another file.</summary>
     public string DefaultMetadataDatabase { get; }
+
+    /// <summary>The SQLite metadata database of releases before LiteDB, migrated on the first start.</summary>
+    public string LegacySqliteDatabase { get; }
 
     /// <summary>True for a lowercase hex SHA-256, the only names blobs have.</summary>
     public static bool IsBlobName(string? name) => name is { Length: 64 } && HashPattern().IsMatch(name);

@@ -16,16 +16,33 @@ public sealed class StorageOptions
     [ConfigurationKeyName("GLOBAL_MAX_DOWNLOADS")]
     public long GlobalMaxDownloads { get; set; }
 
-    /// <summary>Where file metadata lives: <c>sqlite</c> (embedded, one replica) or <c>postgres</c> (shared by replicas).</summary>
+    /// <summary>
+    /// Where file metadata lives: <c>litedb</c> (embedded, one process per storage folder) or <c>postgres</c> (shared
+    /// by replicas). <c>sqlite</c>, the embedded store of earlier releases, is still accepted and means <c>litedb</c>:
+    /// the SQLite database is migrated into LiteDB on the first start.
+    /// </summary>
     [ConfigurationKeyName("METADATA_BACKEND")]
-    public string MetadataBackend { get; set; } = "sqlite";
+    public string MetadataBackend { get; set; } = "litedb";
 
     /// <summary>
     /// For <c>postgres</c>: a <c>postgresql://user:password@host:port/database</c> URL or an Npgsql connection string
-    /// (required). For <c>sqlite</c>: the database file (default <c>&lt;storage&gt;/.internal/metadata.db</c>).
+    /// (required). For <c>litedb</c>: the LiteDB file (default <c>&lt;storage&gt;/.internal/metadata.litedb</c>). For
+    /// <c>sqlite</c>: the SQLite file of an earlier release, migrated into the same path with the extension <c>.litedb</c>.
     /// </summary>
     [ConfigurationKeyName("METADATA_DATABASE_URL")]
     public string MetadataDatabaseUrl { get; set; } = "";
+
+    /// <summary>
+    /// How long a starting process waits for another process that holds the embedded (LiteDB) metadata database, e.g.
+    /// the previous instance still shutting down, before start-up fails naming the cause.
+    /// </summary>
+    [ConfigurationKeyName("METADATA_OWNER_WAIT_SECONDS")]
+    public double MetadataOwnerWaitSeconds { get; set; } = 30;
+
+    /// <summary>True when the embedded LiteDB store is used (<c>litedb</c>, or <c>sqlite</c> from earlier releases).</summary>
+    public bool UsesLiteDb => MetadataBackend is "litedb" or "sqlite";
+
+    internal TimeSpan MetadataOwnerWait => TimeSpan.FromSeconds(MetadataOwnerWaitSeconds);
 
     /// <summary>Seconds between two runs of the sweeper that removes expired files.</summary>
     [ConfigurationKeyName("FILE_SWEEP_INTERVAL_SECONDS")]

@@ -20,7 +20,10 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
         Require(Path.IsPathRooted(options.FileStoragePath), "FILE_STORAGE_PATH", "must be an absolute path");
         Require(options.GlobalMaxDownloads >= 0, "GLOBAL_MAX_DOWNLOADS", "must be 0 (unlimited) or more");
-        Require(options.MetadataBackend is "sqlite" or "postgres", "METADATA_BACKEND", "must be 'sqlite' or 'postgres'");
+        Require(options.MetadataBackend is "litedb" or "postgres" or "sqlite", "METADATA_BACKEND",
+            "must be 'litedb' or 'postgres' ('sqlite', of earlier releases, is migrated to 'litedb')");
+        Require(options.MetadataOwnerWaitSeconds is >= 0 and <= 3600, "METADATA_OWNER_WAIT_SECONDS",
+            "must be between 0 and 3600 seconds");
         Require(options.SweepIntervalSeconds is >= 0.05 and <= 86_400, "FILE_SWEEP_INTERVAL_SECONDS",
             "must be between 0.05 and 86400 seconds");
         Require(options.OrphanGraceSeconds is >= 0 and <= 365 * 86_400, "FILE_ORPHAN_GRACE_SECONDS",
@@ -44,7 +47,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         else if (options.MetadataDatabaseUrl.Length > 0)
         {
             Require(Path.IsPathRooted(options.MetadataDatabaseUrl), "METADATA_DATABASE_URL",
-                "must be an absolute file path when APP_METADATA_BACKEND=sqlite (or empty for <storage>/.internal/metadata.db)");
+                "must be an absolute file path when APP_METADATA_BACKEND=litedb (or empty for <storage>/.internal/metadata.litedb)");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

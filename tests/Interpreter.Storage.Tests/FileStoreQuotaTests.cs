@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Interpreter.Storage.Blobs;
 using Interpreter.Storage.Metadata;
+using Interpreter.Storage.Metadata.LiteDb;
 using Interpreter.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,13 +13,13 @@ public sealed class FileStoreQuotaTests : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly SqliteFileMetadataStore _metadata;
+    private readonly LiteDbFileMetadataStore _metadata;
     private readonly StorageLayout _layout;
 
     public FileStoreQuotaTests()
     {
         _layout = new StorageLayout(_folder.Path);
-        _metadata = new SqliteFileMetadataStore(_layout.DefaultMetadataDatabase, _clock);
+        _metadata = new LiteDbFileMetadataStore(_layout.DefaultMetadataDatabase, _clock, TimeSpan.Zero);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

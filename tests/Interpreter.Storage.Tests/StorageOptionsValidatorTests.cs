@@ -12,12 +12,38 @@ public sealed class StorageOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("litedb")]
+    [InlineData("sqlite")]
+    public void Validate_AcceptsTheEmbeddedBackend_WhenNamedAsNowOrAsBefore(string backend)
+    {
+        var options = new StorageOptions { MetadataBackend = backend };
+
+        var result = new StorageOptionsValidator().Validate(null, options);
+
+        result.Succeeded.ShouldBeTrue();
+        options.UsesLiteDb.ShouldBeTrue("'sqlite' of earlier releases means LiteDB (migrated on the first start)");
+        new StorageOptions().MetadataBackend.ShouldBe("litedb");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3601)]
+    public void Validate_NamesTheOwnerWait_WhenOutOfRange(double seconds)
+    {
+        var result = new StorageOptionsValidator().Validate(null, new StorageOptions { MetadataOwnerWaitSeconds = seconds });
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain("APP_METADATA_OWNER_WAIT_SECONDS");
+    }
+
+    [Theory]
     [InlineData("FILE_STORAGE_PATH", "relative/path", "sqlite", "", 60, 0)]
     [InlineData("GLOBAL_MAX_DOWNLOADS", "/tmp/x", "sqlite", "", 60, -1)]
     [InlineData("METADATA_BACKEND", "/tmp/x", "mysql", "", 60, 0)]
     [InlineData("METADATA_DATABASE_URL", "/tmp/x", "postgres", "", 60, 0)]
     [InlineData("METADATA_DATABASE_URL", "/tmp/x", "sqlite", "relative.db", 60, 0)]
     [InlineData("FILE_SWEEP_INTERVAL_SECONDS", "/tmp/x", "sqlite", "", 0, 0)]
+    [InlineData("METADATA_DATABASE_URL", "/tmp/x", "litedb", "relative.litedb", 60, 0)]
     public void Validate_NamesTheVariable_WhenSettingInvalid(
         string variable, string path, string backend, string url, double sweep, long maxDownloads)
     {

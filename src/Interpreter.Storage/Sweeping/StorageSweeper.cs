@@ -1,13 +1,12 @@
 using Interpreter.Storage.Blobs;
 using Interpreter.Storage.Metadata;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Interpreter.Storage.Sweeping;
 
 /// <summary>
-/// Every APP_FILE_SWEEP_INTERVAL_SECONDS: deletes expired and exhausted metadata, then the blobs no row names
+/// One sweep (run every APP_FILE_SWEEP_INTERVAL_SECONDS by the recurring Hangfire job <see cref="StorageSweepJob"/>): deletes expired and exhausted metadata, then the blobs no row names
 /// any more. A blob is spared while it is leased in this process (an upload or execution using it) and while
 /// its modification time is within APP_FILE_ORPHAN_GRACE_SECONDS (just copied in by a co-located client, or in
 /// use by another replica, which refreshes it).
@@ -18,14 +17,14 @@ public sealed partial class StorageSweeper(
     IOptions<StorageOptions> options,
     TimeProvider time,
     ILogger<StorageSweeper> logger,
-    StorageMetrics? metrics = null) : BackgroundService
+    StorageMetrics? metrics = null)
 {
     private const int CandidateBatch = 500;
 
     // Loose temporary files of the layout before per-process folders: an older replica may still be writing one.
     private static readonly TimeSpan TemporaryFileAge = TimeSpan.FromDays(1);
 
-    /// <summary>One sweep; public for tests and for an operator-triggered run.</summary>
+    /// <summary>One sweep; public for the job, for tests and for an operator-triggered run.</summary>
     public async Task<SweepResult> SweepOnceAsync(CancellationToken ct)
     {
         // First, and so at start-up: what a crash left needs no database (which may be what is failing).
@@ -66,34 +65,7 @@ public sealed partial class StorageSweeper(
         return result;
     }
 
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogSweepFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Storage sweep removed {Rows} metadata rows, {Blobs} blobs and {TemporaryFiles} temporary files")]
     private partial void LogSwept(int rows, int blobs, int temporaryFiles);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storage sweep failed; the next one retries")]
-    private partial void LogSweepFailed(Exception exception);
 }

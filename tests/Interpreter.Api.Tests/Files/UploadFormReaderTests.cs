@@ -3,6 +3,7 @@ using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Storage;
 using Interpreter.Storage.Blobs;
 using Interpreter.Storage.Metadata;
+using Interpreter.Storage.Metadata.LiteDb;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace Interpreter.Api.Tests.Files;
 public sealed class UploadFormReaderTests : IAsyncDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "upload-reader-" + Guid.NewGuid().ToString("N"));
-    private readonly SqliteFileMetadataStore _metadata;
+    private readonly LiteDbFileMetadataStore _metadata;
     private readonly FileStore _files;
     private readonly BlobStore _blobs;
 
@@ -21,7 +22,7 @@ public sealed class UploadFormReaderTests : IAsyncDisposable
     {
         var layout = new StorageLayout(_root);
         _blobs = new BlobStore(layout, new BlobLeases(), TimeProvider.System, NullLogger<BlobStore>.Instance);
-        _metadata = new SqliteFileMetadataStore(layout.DefaultMetadataDatabase, TimeProvider.System);
+        _metadata = new LiteDbFileMetadataStore(layout.DefaultMetadataDatabase, TimeProvider.System, TimeSpan.Zero);
         _files = new FileStore(_blobs, _metadata, Options.Create(new StorageOptions { FileStoragePath = _root }),
             TimeProvider.System, NullLogger<FileStore>.Instance);
     }

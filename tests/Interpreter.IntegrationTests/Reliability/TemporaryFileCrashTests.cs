@@ -60,11 +60,7 @@ public sealed class TemporaryFileCrashTests
     [Fact]
     public async Task Start_LeavesAnotherLiveReplicasUploadInFlight_WhenBothShareTheStorageFolderOnPostgres()
     {
-        var server = Environment.GetEnvironmentVariable("COMPUTESANDBOX_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(server))
-        {
-            Assert.Skip("COMPUTESANDBOX_TEST_POSTGRES is not set: run scripts/test.sh, or export the last line of scripts/ensure-postgres.sh.");
-        }
+        var server = await Interpreter.Storage.Tests.Infrastructure.TestPostgres.ConnectionStringAsync(Ct);
 
         var id = Guid.NewGuid().ToString("N")[..8];
         var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", "tmpshare-" + id);
@@ -108,7 +104,7 @@ public sealed class TemporaryFileCrashTests
         finally
         {
             DeleteQuietly(storage);
-            await ExecuteAsync(server!, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await ExecuteAsync(server, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
         }
     }
 

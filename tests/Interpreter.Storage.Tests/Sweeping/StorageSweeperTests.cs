@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Interpreter.Storage.Blobs;
 using Interpreter.Storage.Metadata;
+using Interpreter.Storage.Metadata.LiteDb;
 using Interpreter.Storage.Sweeping;
 using Interpreter.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,7 @@ public sealed class StorageSweeperTests : IAsyncDisposable
     private readonly TempFolder _folder = new();
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly BlobStore _blobs;
-    private readonly SqliteFileMetadataStore _metadata;
+    private readonly LiteDbFileMetadataStore _metadata;
     private readonly FileStore _files;
     private readonly StorageSweeper _sweeper;
 
@@ -23,7 +24,7 @@ public sealed class StorageSweeperTests : IAsyncDisposable
         var layout = new StorageLayout(_folder.Path);
         var options = Options.Create(new StorageOptions { FileStoragePath = _folder.Path, OrphanGraceSeconds = 60 });
         _blobs = new BlobStore(layout, new BlobLeases(), _clock, NullLogger<BlobStore>.Instance);
-        _metadata = new SqliteFileMetadataStore(layout.DefaultMetadataDatabase, _clock);
+        _metadata = new LiteDbFileMetadataStore(layout.DefaultMetadataDatabase, _clock, TimeSpan.Zero);
         _files = new FileStore(_blobs, _metadata, options, _clock, NullLogger<FileStore>.Instance);
         _sweeper = new StorageSweeper(_metadata, _blobs, options, _clock, NullLogger<StorageSweeper>.Instance);
     }
