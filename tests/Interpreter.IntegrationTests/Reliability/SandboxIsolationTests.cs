@@ -27,6 +27,9 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
 
     private ISandboxBackend Backend => fixture.Api.Services.GetRequiredService<ISandboxBackend>();
 
+    /// <summary>The pool's start: the backend's create, then the one wait for the agent.</summary>
+    private SandboxStarter Starter => fixture.Api.Services.GetRequiredService<SandboxStarter>();
+
     private AgentConnector Agents => fixture.Api.Services.GetRequiredService<AgentConnector>();
 
     // Scans every environment block it can read, all of its own readable memory and every Python object it can
@@ -93,7 +96,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Code_FindsTheAgentTokenNowhere_WhenItScansEveryEnvironmentItsMemoryAndItsObjects()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var env = ScanEnvironment(sandbox.Agent.Token.ShouldNotBeNull());
@@ -113,7 +116,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Code_FindsTheAgentTokenNowhere_WhenThePreparedChildDiedAndTheRunGetsAFreshInterpreter()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
@@ -215,7 +218,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             print("queued", flush=True)
             time.sleep(3600)
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var agent = Agents.For(sandbox.Agent);
@@ -249,7 +252,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Agent_ClosesUnservedAConnectionFromTheSandboxUid_WhenAnotherUidIsServed()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
@@ -341,8 +344,8 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             q = libc.mq_open(b"/neighbour", os.O_CREAT | os.O_RDWR, 0o600, None)
             print("mq_open", "ok" if q >= 0 else os.strerror(ctypes.get_errno()))
             """;
-        var first = await Backend.CreateAsync(Ct);
-        var second = await Backend.CreateAsync(Ct);
+        var first = await Starter.StartAsync(Ct);
+        var second = await Starter.StartAsync(Ct);
         try
         {
             var hogging = Agents.For(first.Agent).ExecuteAsync(
@@ -378,7 +381,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
                 print(nr, r, os.strerror(ctypes.get_errno()))
             print("cmdline", repr(open("/proc/cmdline").read()))
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var result = await Agents.For(sandbox.Agent).ExecuteAsync(
@@ -410,7 +413,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             plt.plot([1, 2, 3]); plt.savefig("/workspace/plot.png")
             print(os.path.getsize("/workspace/plot.png") > 0)
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var result = await Agents.For(sandbox.Agent).ExecuteAsync(
