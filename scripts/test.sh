@@ -17,6 +17,15 @@ export COMPUTESANDBOX_TEST_IMAGE="$image"
 COMPUTESANDBOX_TEST_POSTGRES="$(scripts/ensure-postgres.sh | tail -n 1)"
 export COMPUTESANDBOX_TEST_POSTGRES
 
+# Testcontainers (the container-level tests) on this machine's engine:
+# - DOCKER_API_VERSION: Testcontainers asks for API 1.44, which Engine 20.10 (API 1.41) refuses; use the engine's own.
+# - TESTCONTAINERS_RYUK_DISABLED: there is no reaper image here; the fixtures remove their containers by label.
+# - TESTCONTAINERS_HOST_OVERRIDE: containers' mapped ports are reached on loopback.
+DOCKER_API_VERSION="${DOCKER_API_VERSION:-$(docker version --format '{{.Server.APIVersion}}')}"
+export DOCKER_API_VERSION
+export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}"
+
 # kubectl renders k8s/ in KubernetesManifestTests (Debian's kubernetes-client: kubectl 1.20, the oldest supported).
 if ! command -v kubectl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   echo "test: installing Debian's kubernetes-client (kubectl) for the manifest render check"
