@@ -13,9 +13,12 @@ command -v dotnet >/dev/null 2>&1 || {
 scripts/ensure-docker.sh
 image="$(scripts/build-executor-image.sh | tail -n 1)"
 export COMPUTESANDBOX_TEST_IMAGE="$image"
-# Testcontainers (PostgreSQL tests): the engine here speaks API 1.41 (Engine 20.10), the reaper image cannot be
-# pulled without a registry (the fixture removes its containers by label instead), and mapped ports are on loopback.
-export DOCKER_API_VERSION="${DOCKER_API_VERSION:-1.41}"
+# Testcontainers (the PostgreSQL suite and the container-level tests) on this machine's engine:
+# - DOCKER_API_VERSION: Testcontainers asks for API 1.44, which Engine 20.10 (API 1.41) refuses; use the engine's own.
+# - TESTCONTAINERS_RYUK_DISABLED: there is no reaper image here; the fixtures remove their containers by label.
+# - TESTCONTAINERS_HOST_OVERRIDE: containers' mapped ports are reached on loopback.
+DOCKER_API_VERSION="${DOCKER_API_VERSION:-$(docker version --format '{{.Server.APIVersion}}')}"
+export DOCKER_API_VERSION
 export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
 export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}"
 # The metadata contract suite runs against LiteDB and against PostgreSQL in a container of this image (built here).

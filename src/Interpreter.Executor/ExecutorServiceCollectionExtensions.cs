@@ -22,10 +22,8 @@ public static class ExecutorServiceCollectionExtensions
         services.AddSingleton<ExecutorMetrics>();
         services.AddSingleton<SandboxRun>();
         services.AddSingleton<AgentConnector>();
-        services.AddSingleton<IDockerEngine>(sp =>
-            new DockerEngineClient(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerHost));
-        services.AddSingleton(sp => KubernetesConfigLoader.Load(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value));
-        services.AddSingleton<IKubernetesPods>(sp => new KubernetesPodsClient(sp.GetRequiredService<KubernetesConnection>()));
+        services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.DockerHost));
+        services.AddSingleton(sp => new KubernetesPods(KubernetesTargetLoader.Load(sp.GetRequiredService<IOptions<ExecutorOptions>>().Value)));
         services.AddSingleton<DockerSandboxBackend>();
         services.AddSingleton<KubernetesSandboxBackend>();
         // Only the chosen backend is built, so a Docker set-up never looks for a cluster and vice versa.
@@ -33,6 +31,7 @@ public static class ExecutorServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.Backend == "kubernetes"
                 ? sp.GetRequiredService<KubernetesSandboxBackend>()
                 : sp.GetRequiredService<DockerSandboxBackend>());
+        services.AddSingleton<SandboxStarter>();
         services.AddSingleton<SandboxPool>();
         services.AddSingleton<ISandboxPool>(sp => sp.GetRequiredService<SandboxPool>());
         services.AddHostedService(sp => sp.GetRequiredService<SandboxPool>());

@@ -1,4 +1,3 @@
-using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Pool;
@@ -23,24 +22,23 @@ public sealed class DockerSandboxSpecTests
             PidsLimit = 100,
             InstanceName = "unit",
         };
-        using var engine = new DockerEngineClient("unix:///nonexistent.sock");
-        using var agents = new AgentConnector();
+        using var engine = new DockerEngine("unix:///nonexistent.sock");
         var run = new SandboxRun();
-        var backend = new DockerSandboxBackend(engine, agents, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
+        var backend = new DockerSandboxBackend(engine, run, Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
         var spec = backend.BuildSpec("/sockets/code-executor-abc", 2000000007);
 
         spec.Image.ShouldBe("img:1");
         spec.User.ShouldBe("2000000007:2000000007");
-        spec.NetworkDisabled.ShouldBeTrue();
-        spec.HostConfig.NetworkMode.ShouldBe("none");
+        spec.NetworkDisabled.ShouldBe(true);
+        spec.HostConfig.ShouldNotBeNull().NetworkMode.ShouldBe("none");
         spec.HostConfig.CapDrop.ShouldBe(["ALL"]);
         spec.HostConfig.SecurityOpt.ShouldBe(["no-new-privileges"]);
         spec.HostConfig.ReadonlyRootfs.ShouldBeTrue();
         spec.HostConfig.PidsLimit.ShouldBe(100);
         spec.HostConfig.Memory.ShouldBe(512L << 20);
         spec.HostConfig.MemorySwap.ShouldBe(512L << 20);
-        spec.HostConfig.NanoCpus.ShouldBe(500_000_000);
+        spec.HostConfig.NanoCPUs.ShouldBe(500_000_000);
         spec.HostConfig.Tmpfs!["/workspace"].ShouldContain($"size={64L << 20}");
         spec.HostConfig.Tmpfs["/workspace"].ShouldContain(",uid=2000000007,gid=2000000007,");
         // A MaskedPaths list replaces the engine's: Docker 20.10's defaults must all be in it.
@@ -70,16 +68,15 @@ public sealed class DockerSandboxSpecTests
             ContainerResources = """{"limits":{"cpu":"2","memory":"768Mi"},"requests":{"cpu":"500m","memory":"128Mi"}}""",
             PodSpecExtra = """{"runtimeClassName":"runsc"}""",
         };
-        using var engine = new DockerEngineClient("unix:///nonexistent.sock");
-        using var agents = new AgentConnector();
-        var backend = new DockerSandboxBackend(engine, agents, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
+        using var engine = new DockerEngine("unix:///nonexistent.sock");
+        var backend = new DockerSandboxBackend(engine, new SandboxRun(), Options.Create(options), NullLogger<DockerSandboxBackend>.Instance);
 
         var spec = backend.BuildSpec("/sockets/x", 2000000000);
 
-        spec.HostConfig.NanoCpus.ShouldBe(2_000_000_000);
+        spec.HostConfig.ShouldNotBeNull().NanoCPUs.ShouldBe(2_000_000_000);
         spec.HostConfig.Memory.ShouldBe(768L << 20);
         spec.HostConfig.MemorySwap.ShouldBe(768L << 20);
-        spec.HostConfig.CpuShares.ShouldBe(512);
+        spec.HostConfig.CPUShares.ShouldBe(512);
         spec.HostConfig.MemoryReservation.ShouldBe(128L << 20);
         spec.HostConfig.Runtime.ShouldBe("runsc");
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Pool;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +12,10 @@ namespace Interpreter.Executor.Docker;
 /// Sandboxes as hardened Docker containers: no network, non-root, no capabilities, no new privileges,
 /// read-only root with tmpfs /workspace and /tmp, pids/memory/CPU limits. The agent listens on a unix
 /// socket in a per-sandbox host folder bind-mounted at /run/agent, so the container needs no network.
+/// Every call to the engine goes through Docker.DotNet (<see cref="DockerEngine"/>).
 /// </summary>
-public sealed partial class DockerSandboxBackend(
-    IDockerEngine engine,
-    AgentConnector agents,
+internal sealed partial class DockerSandboxBackend(
+    DockerEngine engine,
     SandboxRun run,
     IOptions<ExecutorOptions> options,
     ILogger<DockerSandboxBackend> logger) : ISandboxBackend
@@ -57,18 +58,15 @@ public sealed partial class DockerSandboxBackend(
             // knows the id of (state "created", after the stop's sweep). With the id, the cleanup below removes it.
             using (var creating = new CancellationTokenSource(CreateTimeout))
             {
-                id = await engine.CreateContainerAsync(name, BuildSpec(socketFolder, uid), creating.Token);
+                var client = await engine.ClientAsync(creating.Token);
+                var spec = BuildSpec(socketFolder, uid);
+                spec.Name = name;
+                id = (await client.Containers.CreateContainerAsync(spec, creating.Token)).ID;
             }
 
             ct.ThrowIfCancellationRequested();
-            await engine.StartContainerAsync(id, ct);
+            await (await engine.ClientAsync(ct)).Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
             var endpoint = new AgentEndpoint(new Uri($"http://{name}/"), Path.Combine(socketFolder, SocketName), token);
-            await WaitForAgentAsync(id, endpoint, ct);
-            // The agent deleted it before it listened; should it not have, it goes now, before any code runs.
-            File.Delete(Path.Combine(socketFolder, TokenName));
-            // The socket exists now: user code (the agent's uid) must not write through this host folder,
-            // which no size limit covers.
-            File.SetUnixFileMode(socketFolder, (UnixFileMode)0x1ED);
             return new SandboxInstance(id, name, endpoint, DateTimeOffset.UtcNow);
         }
         catch
@@ -83,9 +81,21 @@ public sealed partial class DockerSandboxBackend(
     }
 
     /// <inheritdoc />
+    public Task OnAgentReadyAsync(SandboxInstance sandbox, CancellationToken ct)
+    {
+        var socketFolder = Path.Combine(_options.SocketDirectory, sandbox.Name);
+        // The agent deleted it before it listened; should it not have, it goes now, before any code runs.
+        File.Delete(Path.Combine(socketFolder, TokenName));
+        // The socket exists now: user code (the agent's uid) must not write through this host folder,
+        // which no size limit covers.
+        File.SetUnixFileMode(socketFolder, (UnixFileMode)0x1ED);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task DestroyAsync(SandboxInstance sandbox, CancellationToken ct)
     {
-        await engine.RemoveContainerAsync(sandbox.Id, ct);
+        await engine.RemoveAsync(sandbox.Id, ct);
         // Only once the container is gone: a uid still running code is never handed out again.
         _uids.Return(sandbox.Name);
         DeleteSocketFolder(Path.Combine(_options.SocketDirectory, sandbox.Name));
@@ -105,7 +115,7 @@ public sealed partial class DockerSandboxBackend(
     /// <inheritdoc />
     public async Task<string?> DescribeFailureAsync(SandboxInstance sandbox, CancellationToken ct)
     {
-        var inspect = await engine.InspectContainerAsync(sandbox.Id, ct);
+        var inspect = await engine.InspectAsync(sandbox.Id, ct);
         return inspect switch
         {
             null => "the sandbox no longer exists",
@@ -118,7 +128,7 @@ public sealed partial class DockerSandboxBackend(
     /// <summary>The uids of live sandboxes.</summary>
     internal SandboxUidAllocator Uids => _uids;
 
-    internal ContainerCreateRequest BuildSpec(string socketFolder, int uid) => new()
+    internal CreateContainerParameters BuildSpec(string socketFolder, int uid) => new()
     {
         Image = _options.Image,
         // A uid of its own (no passwd entry: the image sets HOME, USER and LOGNAME), so no per-uid kernel limit
@@ -143,14 +153,14 @@ public sealed partial class DockerSandboxBackend(
             [SandboxLabels.Role] = SandboxLabels.ExecutorRole,
         },
         NetworkDisabled = true,
-        HostConfig = new ContainerHostConfig
+        HostConfig = new HostConfig
         {
             NetworkMode = "none",
             CapDrop = ["ALL"],
             SecurityOpt = ["no-new-privileges"],
             ReadonlyRootfs = true,
             IpcMode = "private",
-            MaskedPaths = MaskedPaths,
+            MaskedPaths = [.. MaskedPaths],
             Tmpfs = new Dictionary<string, string>
             {
                 // overlay2 on ext4 cannot cap a container's writable layer, so /workspace is a size-capped tmpfs.
@@ -161,69 +171,31 @@ public sealed partial class DockerSandboxBackend(
             PidsLimit = _options.PidsLimit,
             Memory = MemoryLimit,
             MemorySwap = MemoryLimit,
-            NanoCpus = (long)((_resources.CpuLimit ?? _options.CpuLimit) * 1e9),
-            CpuShares = _resources.CpuRequest is { } cpuRequest ? Math.Max(2, (long)(cpuRequest * 1024)) : null,
-            MemoryReservation = _resources.MemoryRequest,
+            NanoCPUs = (long)((_resources.CpuLimit ?? _options.CpuLimit) * 1e9),
+            CPUShares = _resources.CpuRequest is { } cpuRequest ? Math.Max(2, (long)(cpuRequest * 1024)) : 0,
+            MemoryReservation = _resources.MemoryRequest ?? 0,
             Runtime = _runtime,
         },
     };
 
     private long MemoryLimit => _resources.MemoryLimit ?? _options.MemoryLimit.Bytes;
 
-    private async Task WaitForAgentAsync(string id, AgentEndpoint endpoint, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_options.StartupTimeout);
-        var client = agents.For(endpoint);
-        var delay = TimeSpan.FromMilliseconds(10);
-        try
-        {
-            while (true)
-            {
-                // The agent binds its socket only after the heavy imports, so the file appearing means nearly ready.
-                if (File.Exists(endpoint.UnixSocketPath) && await client.IsHealthyAsync(TimeSpan.FromSeconds(2), deadline.Token))
-                {
-                    return;
-                }
-
-                if (delay >= TimeSpan.FromMilliseconds(80))
-                {
-                    // Slow start: check the container did not die (bad image, crash) instead of waiting it out.
-                    var state = await engine.InspectContainerAsync(id, deadline.Token);
-                    if (state is null || !state.State.Running)
-                    {
-                        throw new SandboxStartException(
-                            $"Sandbox container exited during start-up (status {state?.State.ExitCode.ToString(CultureInfo.InvariantCulture) ?? "gone"}); check APP_EXECUTOR_IMAGE '{_options.Image}'.");
-                    }
-                }
-
-                await Task.Delay(delay, deadline.Token);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new SandboxStartException(
-                $"Sandbox agent did not answer within {_options.StartupTimeoutSeconds} s (APP_EXECUTOR_STARTUP_TIMEOUT).");
-        }
-    }
-
     private async Task<int> RemoveMatchingAsync(Dictionary<string, string> labels, CancellationToken ct)
     {
         labels[SandboxLabels.Managed] = "true";
-        var found = await engine.ListContainersAsync(labels, ct);
+        var found = await engine.ListAsync(labels, ct);
         await Parallel.ForEachAsync(found, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
             async (container, token) =>
             {
-                await engine.RemoveContainerAsync(container.Id, token);
-                var name = container.Names.FirstOrDefault()?.TrimStart('/');
+                await engine.RemoveAsync(container.ID, token);
+                var name = container.Names?.FirstOrDefault()?.TrimStart('/');
                 if (!string.IsNullOrEmpty(name))
                 {
                     _uids.Return(name);
                     DeleteSocketFolder(Path.Combine(_options.SocketDirectory, name));
                 }
 
-                LogRemoved(container.Id[..Math.Min(12, container.Id.Length)]);
+                LogRemoved(container.ID[..Math.Min(12, container.ID.Length)]);
             });
         return found.Count;
     }
@@ -235,7 +207,7 @@ public sealed partial class DockerSandboxBackend(
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await engine.RemoveContainerAsync(idOrName, cts.Token);
+            await engine.RemoveAsync(idOrName, cts.Token);
         }
         catch (Exception e)
         {

@@ -51,6 +51,7 @@ public sealed partial class CodeExecutor(
                 LogFilesTruncated(lease.Sandbox.Name, result.Files.Count);
             }
 
+            IReadOnlyList<OutputFile> outputs = [.. result.Files.Select(f => new OutputFile(f.Path, f.Size, f.Sha256))];
             var stderr = installNotes.Count == 0 ? result.Stderr : string.Join("\n", installNotes) + "\n" + result.Stderr;
             if (!packages.Enabled && stderr.Contains("ModuleNotFoundError: No module named", StringComparison.Ordinal))
             {
@@ -59,10 +60,10 @@ public sealed partial class CodeExecutor(
 
             if (request.Outputs is { } sink)
             {
-                stderr = AppendNotes(stderr, await CollectOutputsAsync(lease, request, result.Files, sink, held, ct));
+                stderr = AppendNotes(stderr, await CollectOutputsAsync(lease, request, outputs, sink, held, ct));
             }
 
-            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, result.Files)
+            return new ExecutionResult(result.Stdout, stderr, result.ExitCode, outputs)
             {
                 DeletedFiles = result.FilesDeleted,
             };
@@ -169,7 +170,7 @@ public sealed partial class CodeExecutor(
     /// deadline; returns the stderr notes on what was left out.
     /// </summary>
     private async Task<IReadOnlyList<string>> CollectOutputsAsync(SandboxLease lease, ExecutionRequest request,
-        IReadOnlyList<AgentFileInfo> files, IOutputFileSink sink, Deadline held, CancellationToken ct)
+        IReadOnlyList<OutputFile> files, IOutputFileSink sink, Deadline held, CancellationToken ct)
     {
         var leftOut = new List<string>();
         var lost = 0;

@@ -3,7 +3,7 @@ using System.Net;
 namespace Interpreter.Executor.Kubernetes;
 
 /// <summary>The Kubernetes API answered an error status; <see cref="Reason"/> is its machine-readable reason.</summary>
-public sealed class KubernetesApiException(HttpStatusCode statusCode, string? reason, string message) : Exception(message)
+internal sealed class KubernetesApiException(HttpStatusCode statusCode, string? reason, string message) : Exception(message)
 {
     /// <summary>The HTTP status (409 AlreadyExists, 403 Forbidden, 410 Gone, ...).</summary>
     public HttpStatusCode StatusCode { get; } = statusCode;

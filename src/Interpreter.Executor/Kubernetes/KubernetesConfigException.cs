@@ -4,5 +4,5 @@ namespace Interpreter.Executor.Kubernetes;
 /// No usable cluster configuration was found; the message names the APP_ setting and the file to fix, so start-up
 /// reports it as a configuration error (an <see cref="InvalidOperationException"/> naming an APP_ variable).
 /// </summary>
-public sealed class KubernetesConfigException(string message, Exception? inner = null)
+internal sealed class KubernetesConfigException(string message, Exception? inner = null)
     : InvalidOperationException("APP_EXECUTOR_BACKEND=kubernetes: " + message, inner);

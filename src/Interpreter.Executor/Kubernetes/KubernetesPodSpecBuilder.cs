@@ -10,7 +10,7 @@ namespace Interpreter.Executor.Kubernetes;
 /// escalation, read-only root, RuntimeDefault seccomp), emptyDir /workspace and /tmp with size limits, the agent
 /// on TCP with a readiness probe, then APP_EXECUTOR_POD_SPEC_EXTRA deep-merged into the spec.
 /// </summary>
-public sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun run)
+internal sealed class KubernetesPodSpecBuilder(ExecutorOptions options, SandboxRun run)
 {
     /// <summary>The label the network policy lets reach the agent port.</summary>
     public const string AppNameLabel = "app.kubernetes.io/name";

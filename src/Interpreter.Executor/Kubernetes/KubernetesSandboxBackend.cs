@@ -4,17 +4,20 @@ using System.Text.Json;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Pool;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Interpreter.Executor.Kubernetes;
 
 /// <summary>
-/// Sandboxes as hardened pods (see <see cref="KubernetesPodSpecBuilder"/>). Readiness comes from a watch on the
-/// pod, not from polling; the agent is reached on the pod IP. Every failed start deletes its pod, including a
-/// create whose outcome is unknown (a 5xx or a timeout may still have made the pod).
+/// Sandboxes as hardened pods (see <see cref="KubernetesPodSpecBuilder"/>), through KubernetesClient. Readiness
+/// comes from a watch on the pod, not from polling; the agent is reached on the pod IP (the pool checks it answers).
+/// Every failed start deletes its pod, including a create whose outcome is unknown (a 5xx or a timeout may still
+/// have made the pod).
 /// </summary>
-public sealed partial class KubernetesSandboxBackend : ISandboxBackend
+internal sealed partial class KubernetesSandboxBackend : ISandboxBackend
 {
     private const int MaxCreateAttempts = 5;
 
@@ -24,10 +27,9 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         "CreateContainerConfigError", "CreateContainerError",
     };
 
-    private readonly IKubernetesPods _pods;
+    private readonly KubernetesPods _pods;
     private readonly KubernetesPodSpecBuilder _specs;
-    private readonly KubernetesConnection _connection;
-    private readonly AgentConnector _agents;
+    private readonly KubernetesTarget _target;
     private readonly SandboxRun _run;
     private readonly ExecutorOptions _options;
     private readonly ILogger<KubernetesSandboxBackend> _logger;
@@ -36,16 +38,13 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
 
     /// <summary>A backend creating pods through <paramref name="pods"/>.</summary>
     public KubernetesSandboxBackend(
-        IKubernetesPods pods,
-        KubernetesConnection connection,
-        AgentConnector agents,
+        KubernetesPods pods,
         SandboxRun run,
         IOptions<ExecutorOptions> options,
         ILogger<KubernetesSandboxBackend> logger)
     {
         _pods = pods;
-        _connection = connection;
-        _agents = agents;
+        _target = pods.Target;
         _run = run;
         _options = options.Value;
         _logger = logger;
@@ -68,7 +67,6 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             var pod = await WaitUntilReadyAsync(created, deadline.Token, ct);
             var endpoint = new AgentEndpoint(
                 new Uri($"http://{FormatHost(pod.Status!.PodIP!)}:{_options.AgentPort.ToString(CultureInfo.InvariantCulture)}/"), null, token);
-            await WaitForAgentAsync(pod.Metadata.Name, endpoint, deadline.Token, ct);
             return new SandboxInstance(pod.Metadata.Name, pod.Metadata.Name, endpoint, DateTimeOffset.UtcNow);
         }
         catch (Exception e)
@@ -116,7 +114,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         var self = await _owner.Value.WaitAsync(ct);
         var found = await _pods.ListAsync($"{SandboxLabels.Managed}=true,{SandboxLabels.Instance}={_options.InstanceName}", ct);
         var liveOwners = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var leftovers = new List<Pod>();
+        var leftovers = new List<V1Pod>();
         foreach (var pod in found)
         {
             var owner = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "Pod");
@@ -148,6 +146,9 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     public Task<bool> IsAvailableAsync(CancellationToken ct) => _pods.PingAsync(ct);
 
     /// <inheritdoc />
+    public Task OnAgentReadyAsync(SandboxInstance sandbox, CancellationToken ct) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public async Task<string?> DescribeFailureAsync(SandboxInstance sandbox, CancellationToken ct)
     {
         var pod = await _pods.GetAsync(sandbox.Name, ct);
@@ -167,7 +168,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         return terminated switch
         {
             { Reason: "OOMKilled" } => $"the sandbox exceeded its memory limit ({new ByteSize(_specs.MemoryLimitBytes)})",
-            not null => $"the sandbox stopped with status {terminated.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} ({terminated.Reason ?? "no reason"})",
+            not null => $"the sandbox stopped with status {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)} ({terminated.Reason ?? "no reason"})",
             _ when pod.Metadata.DeletionTimestamp is not null => "the sandbox is being deleted",
             _ when status?.Phase is "Failed" or "Succeeded" => $"the sandbox pod {status.Phase}: {status.Reason ?? status.Message ?? "no reason"}",
             _ => null,
@@ -175,7 +176,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     /// <summary>Creates a pod with a fresh name; retries name clashes and transient errors, fails at once on refusals.</summary>
-    private async Task<Pod> CreatePodAsync(OwnerPod? owner, string agentToken, Action<string?> tentative, CancellationToken ct)
+    private async Task<V1Pod> CreatePodAsync(OwnerPod? owner, string agentToken, Action<string?> tentative, CancellationToken ct)
     {
         Exception? last = null;
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
@@ -201,7 +202,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
                 _uids.Return(name);
                 throw new SandboxStartException(
                     $"Kubernetes refused to create sandbox pods in namespace '{_pods.Namespace}' ({e.Message}). "
-                    + $"Check RBAC: the service's identity ({_connection.Source}) needs create, get, list, watch and delete on pods in namespace '{_pods.Namespace}'"
+                    + $"Check RBAC: the service's identity ({_target.Source}) needs create, get, list, watch and delete on pods in namespace '{_pods.Namespace}'"
                     + " (a quota or pod security admission may refuse with 403 too: the server's message above says which).");
             }
             catch (KubernetesApiException e) when ((int)e.StatusCode is >= 400 and < 500 && e.StatusCode != HttpStatusCode.TooManyRequests)
@@ -231,7 +232,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     /// <summary>Follows the pod on a watch until it is Ready with an IP; a dropped or expired watch is resumed.</summary>
-    private async Task<Pod> WaitUntilReadyAsync(Pod created, CancellationToken deadline, CancellationToken ct)
+    private async Task<V1Pod> WaitUntilReadyAsync(V1Pod created, CancellationToken deadline, CancellationToken ct)
     {
         var name = created.Metadata.Name;
         var current = created;
@@ -249,25 +250,14 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
                 var progressed = false;
                 try
                 {
-                    await foreach (var change in _pods.WatchAsync(name, version, _options.StartupTimeout, deadline))
+                    await foreach (var (type, pod) in _pods.WatchAsync(name, version, _options.StartupTimeout, deadline))
                     {
-                        if (change.Type == "ERROR")
-                        {
-                            if (change.Error?.Code == (int)HttpStatusCode.Gone)
-                            {
-                                break;
-                            }
-
-                            throw new KubernetesApiException((HttpStatusCode)(change.Error?.Code ?? 500), change.Error?.Reason,
-                                $"Kubernetes watch error: {change.Error?.Message}");
-                        }
-
-                        if (change.Type == "DELETED")
+                        if (type == WatchEventType.Deleted)
                         {
                             throw new SandboxStartException($"Sandbox pod {name} was deleted while starting.");
                         }
 
-                        if (change.Pod is { } pod)
+                        if (type is WatchEventType.Added or WatchEventType.Modified && pod is not null)
                         {
                             current = pod;
                             version = pod.Metadata.ResourceVersion ?? version;
@@ -310,7 +300,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     }
 
     /// <summary>True when Ready with an IP; throws when the pod can never become ready.</summary>
-    private bool IsReady(Pod pod)
+    private bool IsReady(V1Pod pod)
     {
         var status = pod.Status;
         if (status is null)
@@ -336,7 +326,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             if (container.State?.Terminated is { } terminated)
             {
                 throw new SandboxStartException(
-                    $"Sandbox pod {pod.Metadata.Name}: the agent exited during start-up with status {terminated.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} ({terminated.Reason ?? "no reason"}); check APP_EXECUTOR_IMAGE '{_options.Image}'.");
+                    $"Sandbox pod {pod.Metadata.Name}: the agent exited during start-up with status {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)} ({terminated.Reason ?? "no reason"}); check APP_EXECUTOR_IMAGE '{_options.Image}'.");
             }
         }
 
@@ -344,30 +334,9 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             && status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
     }
 
-    private async Task WaitForAgentAsync(string name, AgentEndpoint endpoint, CancellationToken deadline, CancellationToken ct)
-    {
-        var client = _agents.For(endpoint);
-        var pause = TimeSpan.FromMilliseconds(50);
-        try
-        {
-            // The kubelet saw the agent answer; this checks the service reaches it too (network policy, routes).
-            while (!await client.IsHealthyAsync(TimeSpan.FromSeconds(2), deadline))
-            {
-                await Task.Delay(pause, deadline);
-                pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
-            }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new SandboxStartException(
-                $"Sandbox pod {name} is Ready but its agent at {endpoint.BaseAddress} did not answer this service within {_options.StartupTimeoutSeconds} s; "
-                + "check that a network policy lets the API reach executor pods on APP_EXECUTOR_AGENT_PORT.");
-        }
-    }
-
     private async Task<OwnerPod?> FindOwnerAsync()
     {
-        if (!_connection.InCluster || _connection.OwnPodName is not { } own)
+        if (!_target.InCluster || _target.OwnPodName is not { } own)
         {
             return null;
         }
@@ -395,7 +364,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
     private async Task<int> RemoveMatchingAsync(string selector, CancellationToken ct) =>
         await DeleteAllAsync(await _pods.ListAsync(selector, ct), ct);
 
-    private async Task<int> DeleteAllAsync(IReadOnlyList<Pod> found, CancellationToken ct)
+    private async Task<int> DeleteAllAsync(IReadOnlyList<V1Pod> found, CancellationToken ct)
     {
         await Parallel.ForEachAsync(found, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
             async (pod, token) =>
@@ -442,7 +411,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
         _ => false,
     };
 
-    private static string Describe(Pod pod)
+    private static string Describe(V1Pod pod)
     {
         var status = pod.Status;
         if (status is null)
@@ -461,7 +430,7 @@ public sealed partial class KubernetesSandboxBackend : ISandboxBackend
             }
             else if (container.State?.Terminated is { } terminated)
             {
-                parts.Add($"container terminated {terminated.Reason} (status {terminated.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"})");
+                parts.Add($"container terminated {terminated.Reason} (status {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)})");
             }
         }
 

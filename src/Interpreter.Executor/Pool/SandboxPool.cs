@@ -25,6 +25,7 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     private static readonly TimeSpan SurplusGrace = TimeSpan.FromSeconds(10);
 
     private readonly ISandboxBackend _backend;
+    private readonly SandboxStarter _starter;
     private readonly AgentConnector _agents;
     private readonly ExecutorOptions _options;
     private readonly ExecutorMetrics _metrics;
@@ -47,12 +48,14 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
     /// <summary>Creates the pool; it starts filling when the host starts it.</summary>
     public SandboxPool(
         ISandboxBackend backend,
+        SandboxStarter starter,
         AgentConnector agents,
         IOptions<ExecutorOptions> options,
         ExecutorMetrics metrics,
         ILogger<SandboxPool> logger)
     {
         _backend = backend;
+        _starter = starter;
         _agents = agents;
         _options = options.Value;
         _metrics = metrics;
@@ -244,7 +247,7 @@ public sealed partial class SandboxPool : BackgroundService, ISandboxPool
         var startedAt = Stopwatch.GetTimestamp();
         try
         {
-            var sandbox = await _backend.CreateAsync(stoppingToken);
+            var sandbox = await _starter.StartAsync(stoppingToken);
             _live[sandbox.Id] = sandbox;
             Interlocked.Exchange(ref _consecutiveFailures, 0);
             _metrics.Started(Stopwatch.GetElapsedTime(startedAt));

@@ -3,6 +3,7 @@ using Interpreter.Executor.Agent;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Kubernetes;
 using Interpreter.Executor.Pool;
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Shouldly;
@@ -14,7 +15,8 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
 {
     private readonly AgentConnector _agents = new();
     private FakeKubernetesApi _api = null!;
-    private KubernetesPodsClient? _client;
+    private KubernetesPods? _client;
+    private SandboxStarter? _starter;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -44,10 +46,11 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
             o.PodSpecExtra = """{"runtimeClassName":"gvisor","nodeSelector":{"pool":"sandbox"},"securityContext":{"supplementalGroups":[2000]},"terminationGracePeriodSeconds":3}""";
         }, run: run);
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         var sent = JsonNode.Parse(_api.Recorded("POST").ShouldHaveSingleItem().Body!)!;
         var port = _api.Port;
+        // The bare number 256000000 goes out as KubernetesClient writes every quantity: canonical, 256M (the same amount).
         var expected = JsonNode.Parse($$"""
             {
               "apiVersion": "v1",
@@ -89,7 +92,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
                   },
                   "resources": {
                     "limits": { "memory": "512Mi", "ephemeral-storage": "2Gi", "cpu": "1500m" },
-                    "requests": { "cpu": "250m", "memory": "256000000" }
+                    "requests": { "cpu": "250m", "memory": "256M" }
                   },
                   "securityContext": {
                     "runAsNonRoot": true, "runAsUser": 2000000000, "runAsGroup": 2000000000,
@@ -120,8 +123,8 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     {
         var backend = Backend();
 
-        var first = await backend.CreateAsync(Ct);
-        var second = await backend.CreateAsync(Ct);
+        var first = await _starter!.StartAsync(Ct);
+        var second = await _starter!.StartAsync(Ct);
 
         first.Agent.Token.ShouldNotBeNull();
         second.Agent.Token.ShouldNotBeNull();
@@ -138,11 +141,11 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     {
         var backend = Backend(o => o.SandboxUids = "3000-3001");
 
-        var first = await backend.CreateAsync(Ct);
-        var second = await backend.CreateAsync(Ct);
-        var exhausted = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var first = await _starter!.StartAsync(Ct);
+        var second = await _starter!.StartAsync(Ct);
+        var exhausted = await Should.ThrowAsync<SandboxStartException>(() => _starter!.StartAsync(Ct));
         await backend.DestroyAsync(first, Ct);
-        var third = await backend.CreateAsync(Ct);
+        var third = await _starter!.StartAsync(Ct);
 
         var uids = _api.Recorded("POST")
             .Select(r => JsonNode.Parse(r.Body!)!["spec"]!["securityContext"]!["runAsUser"]!.GetValue<int>())
@@ -161,7 +164,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
             o.MemoryLimit = ByteSize.Parse("1Gi");
         });
 
-        await backend.CreateAsync(Ct);
+        await _starter!.StartAsync(Ct);
 
         var sent = JsonNode.Parse(_api.Recorded("POST").ShouldHaveSingleItem().Body!)!;
         var resources = sent["spec"]!["containers"]![0]!["resources"]!;
@@ -174,7 +177,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     {
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         sandbox.Agent.BaseAddress.ShouldBe(new Uri($"http://127.0.0.1:{_api.Port}/"));
         sandbox.Agent.UnixSocketPath.ShouldBeNull();
@@ -194,7 +197,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     public async Task DestroyAsync_DeletesThePod_WhenSandboxUsed()
     {
         var backend = Backend();
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         await backend.DestroyAsync(sandbox, Ct);
         await backend.DestroyAsync(sandbox, Ct);
@@ -246,7 +249,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.WatchesFailing = 2;
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         _api.Recorded("GET", r => r.IsWatch).Count.ShouldBe(3);
         _api.PodNames().ShouldBe([sandbox.Name]);
@@ -257,7 +260,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     {
         var run = new SandboxRun();
         var backend = Backend(run: run);
-        var mine = await backend.CreateAsync(Ct);
+        var mine = await _starter!.StartAsync(Ct);
         _api.AddPod("code-executor-earlier", Labels("unit", "earlier-run"));
 
         var removed = await backend.RemoveOwnAsync(Ct);
@@ -273,7 +276,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.CreateAnswers.Enqueue((409, false));
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         var posts = _api.Recorded("POST");
         posts.Count.ShouldBe(2);
@@ -289,7 +292,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.CreateAnswers.Enqueue((403, false));
         var backend = Backend();
 
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => _starter!.StartAsync(Ct));
 
         error.Message.ShouldContain("RBAC");
         error.Message.ShouldContain("namespace 'sandboxes'");
@@ -305,7 +308,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.CreateAnswers.Enqueue((503, false));
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
         await backend.DestroyAsync(sandbox, Ct);
 
         var names = _api.Recorded("POST").Select(p => JsonNode.Parse(p.Body!)!["metadata"]!["name"]!.GetValue<string>()).ToList();
@@ -327,7 +330,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
 
         var backend = Backend();
 
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => _starter!.StartAsync(Ct));
 
         error.Message.ShouldContain("after 5 attempts");
         _api.Recorded("POST").Count.ShouldBe(5);
@@ -340,7 +343,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.DropWatchAfterEvents.Enqueue(1);
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         var watches = _api.Recorded("GET", r => r.IsWatch);
         watches.Count.ShouldBe(2);
@@ -358,7 +361,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.WatchesGone = 1;
         var backend = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
 
         _api.Recorded("GET", r => r.IsWatch).Count.ShouldBe(2);
         _api.PodNames().ShouldBe([sandbox.Name]);
@@ -370,7 +373,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.Start = PodStart.ImageNeverPull;
         var backend = Backend(o => o.Image = "img:missing");
 
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => _starter!.StartAsync(Ct));
 
         error.Message.ShouldContain("ErrImageNeverPull");
         error.Message.ShouldContain("APP_EXECUTOR_IMAGE 'img:missing'");
@@ -385,7 +388,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         // Long enough that the create itself is done within it on a loaded machine, so the time runs out waiting.
         var backend = Backend(o => o.StartupTimeoutSeconds = 5);
 
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => _starter!.StartAsync(Ct));
 
         error.Message.ShouldContain("APP_EXECUTOR_STARTUP_TIMEOUT");
         error.Message.ShouldContain("Unschedulable");
@@ -398,7 +401,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
         _api.AddPod("api-0", new Dictionary<string, string>(), uid: "3c0a5b7e-0000-4000-8000-000000000001");
         var backend = Backend(inClusterPod: "api-0");
 
-        await backend.CreateAsync(Ct);
+        await _starter!.StartAsync(Ct);
 
         var sent = JsonNode.Parse(_api.Recorded("POST").ShouldHaveSingleItem().Body!)!;
         var expected = JsonNode.Parse("""
@@ -412,7 +415,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     {
         var backend = Backend(inClusterPod: "api-missing");
 
-        await backend.CreateAsync(Ct);
+        await _starter!.StartAsync(Ct);
 
         var sent = JsonNode.Parse(_api.Recorded("POST").ShouldHaveSingleItem().Body!)!;
         sent["metadata"]!["ownerReferences"].ShouldBeNull();
@@ -422,7 +425,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     public async Task DescribeFailureAsync_NamesTheMemoryLimit_WhenContainerOomKilled()
     {
         var backend = Backend(o => o.MemoryLimit = ByteSize.Parse("384Mi"));
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
         _api.UpdatePod(sandbox.Name, pod => pod["status"]!["containerStatuses"]![0]!["state"] = new JsonObject
         {
             ["terminated"] = new JsonObject { ["reason"] = "OOMKilled", ["exitCode"] = 137 },
@@ -437,7 +440,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     public async Task DescribeFailureAsync_SaysEvicted_WhenWorkspaceOverflowed()
     {
         var backend = Backend();
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
         _api.UpdatePod(sandbox.Name, pod => pod["status"] = new JsonObject
         {
             ["phase"] = "Failed",
@@ -454,7 +457,7 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
     public async Task DescribeFailureAsync_SaysGone_WhenPodDeleted()
     {
         var backend = Backend();
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await _starter!.StartAsync(Ct);
         await backend.DestroyAsync(sandbox, Ct);
 
         var why = await backend.DescribeFailureAsync(sandbox, Ct);
@@ -493,17 +496,14 @@ public sealed class KubernetesSandboxBackendTests : IAsyncLifetime
             StartupTimeoutSeconds = 30,
         };
         configure?.Invoke(options);
-        var connection = new KubernetesConnection
-        {
-            Server = _api.BaseAddress,
-            Namespace = "sandboxes",
-            Token = "fake-token",
-            InCluster = inClusterPod is not null,
-            OwnPodName = inClusterPod,
-            Source = "test",
-        };
-        _client = new KubernetesPodsClient(connection);
-        return new KubernetesSandboxBackend(_client, connection, _agents, run ?? new SandboxRun(), Options.Create(options),
+        var target = new KubernetesTarget(
+            new KubernetesClientConfiguration { Host = _api.BaseAddress.ToString(), AccessToken = "fake-token" },
+            "sandboxes", InCluster: inClusterPod is not null, OwnPodName: inClusterPod, Source: "test");
+        _client = new KubernetesPods(target);
+        var backend = new KubernetesSandboxBackend(_client, run ?? new SandboxRun(), Options.Create(options),
             NullLogger<KubernetesSandboxBackend>.Instance);
+        // The pool's start: the backend's create, then the one wait for the agent.
+        _starter = new SandboxStarter(backend, _agents, Options.Create(options), NullLogger<SandboxStarter>.Instance);
+        return backend;
     }
 }

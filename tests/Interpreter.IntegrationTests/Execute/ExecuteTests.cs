@@ -13,7 +13,7 @@ public sealed class ExecuteTests(DockerFixture fixture) : ExecuteTestsBase
     {
         // A Docker sandbox's hostname is its container id (12 characters).
         hostname.Length.ShouldBe(12);
-        return await fixture.Docker.InspectContainerAsync(hostname, ct) is not null;
+        return await fixture.Docker.InspectAsync(hostname, ct) is not null;
     }
 
     [Fact]

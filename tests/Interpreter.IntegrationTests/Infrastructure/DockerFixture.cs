@@ -8,7 +8,7 @@ namespace Interpreter.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
 {
-    public DockerEngineClient Docker { get; } = new("unix:///var/run/docker.sock");
+    internal DockerEngine Docker { get; } = new("unix:///var/run/docker.sock");
 
     public SandboxApiFactory Api { get; } = new();
 

@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using System.Net;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Pool;
@@ -63,8 +64,8 @@ public sealed class SandboxApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Containers labelled with this factory's instance name, running or not.</summary>
-    public async Task<IReadOnlyList<ContainerSummary>> ContainersAsync(DockerEngineClient docker, CancellationToken ct) =>
-        await docker.ListContainersAsync(new Dictionary<string, string> { [SandboxLabels.Instance] = InstanceName }, ct);
+    internal async Task<IReadOnlyList<ContainerListResponse>> ContainersAsync(DockerEngine docker, CancellationToken ct) =>
+        await docker.ListAsync(new Dictionary<string, string> { [SandboxLabels.Instance] = InstanceName }, ct);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -23,9 +23,9 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
     public async Task CreateAsync_FailsFastAndDeletesThePod_WhenImageMissing()
     {
         var pods = fixture.Pods;
-        var (backend, instance) = Backend(o => o.Image = "localhost/computesandbox-no-such-image:missing");
+        var (backend, starter, instance) = Backend(o => o.Image = "localhost/computesandbox-no-such-image:missing");
 
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => starter.StartAsync(Ct));
 
         error.Message.ShouldContain("cannot start its container");
         error.Message.ShouldContain("localhost/computesandbox-no-such-image:missing");
@@ -37,9 +37,9 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
     public async Task CreateAsync_ReturnsAReachableAgent_AndDestroyRemovesThePod()
     {
         var pods = fixture.Pods;
-        var (backend, instance) = Backend();
+        var (backend, starter, instance) = Backend();
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await starter.StartAsync(Ct);
         var healthy = await _agents.For(sandbox.Agent).IsHealthyAsync(TimeSpan.FromSeconds(5), Ct);
         var stored = await pods.GetAsync(sandbox.Name, Ct);
         await backend.DestroyAsync(sandbox, Ct);
@@ -57,9 +57,9 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
     public async Task Agent_RefusesAnotherSandbox_WhenItReachesThePodOverThePodNetwork()
     {
         Assert.SkipUnless(KubernetesCluster.Configured, KubernetesCluster.SkipReason);
-        var (backend, _) = Backend();
-        var victim = await backend.CreateAsync(Ct);
-        var attacker = await backend.CreateAsync(Ct);
+        var (backend, starter, _) = Backend();
+        var victim = await starter.StartAsync(Ct);
+        var attacker = await starter.StartAsync(Ct);
         try
         {
             // Where NetworkPolicy is enforced the connection fails; where it is not (this kit's bridge), the agent's
@@ -88,7 +88,7 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
         }
     }
 
-    private (KubernetesSandboxBackend Backend, string Instance) Backend(Action<ExecutorOptions>? configure = null)
+    private (KubernetesSandboxBackend Backend, SandboxStarter Starter, string Instance) Backend(Action<ExecutorOptions>? configure = null)
     {
         var options = new ExecutorOptions
         {
@@ -101,9 +101,10 @@ public sealed class KubernetesBackendClusterTests(KubernetesFixture fixture) : I
             ContainerResources = KubernetesCluster.Resources,
         };
         configure?.Invoke(options);
-        var connection = KubernetesConfigLoader.LoadKubeconfig(KubernetesCluster.Kubeconfig!, KubernetesCluster.Namespace, "KUBECONFIG");
-        var backend = new KubernetesSandboxBackend(fixture.Pods, connection, _agents, new SandboxRun(), Options.Create(options),
+        var backend = new KubernetesSandboxBackend(fixture.Pods, new SandboxRun(), Options.Create(options),
             NullLogger<KubernetesSandboxBackend>.Instance);
-        return (backend, options.InstanceName);
+        // The pool's start: the backend's create, then the one wait for the agent.
+        var starter = new SandboxStarter(backend, _agents, Options.Create(options), NullLogger<SandboxStarter>.Instance);
+        return (backend, starter, options.InstanceName);
     }
 }

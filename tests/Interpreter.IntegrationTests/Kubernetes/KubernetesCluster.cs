@@ -1,6 +1,7 @@
 using Interpreter.Executor.Kubernetes;
 using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;
+using k8s.Models;
 
 namespace Interpreter.IntegrationTests.Kubernetes;
 
@@ -55,10 +56,10 @@ internal static class KubernetesCluster
     }
 
     /// <summary>A client of the test namespace's pods, as the service sees them.</summary>
-    public static KubernetesPodsClient Pods() =>
-        new(KubernetesConfigLoader.LoadKubeconfig(Kubeconfig!, Namespace, "KUBECONFIG"));
+    public static KubernetesPods Pods() =>
+        new(KubernetesTargetLoader.LoadKubeconfig(Kubeconfig!, Namespace, "KUBECONFIG"));
 
     /// <summary>Pods labelled with <paramref name="instance"/>, deleting or not.</summary>
-    public static Task<IReadOnlyList<Pod>> PodsOfAsync(KubernetesPodsClient pods, string instance, CancellationToken ct) =>
+    public static Task<IReadOnlyList<V1Pod>> PodsOfAsync(KubernetesPods pods, string instance, CancellationToken ct) =>
         pods.ListAsync($"{SandboxLabels.Instance}={instance}", ct);
 }

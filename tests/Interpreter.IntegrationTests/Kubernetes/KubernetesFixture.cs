@@ -8,13 +8,13 @@ public sealed class KubernetesFixture : IAsyncLifetime
 {
     private SandboxApiFactory? _api;
     private HttpClient? _client;
-    private KubernetesPodsClient? _pods;
+    private KubernetesPods? _pods;
 
     public SandboxApiFactory Api => Require(_api);
 
     public HttpClient Client => Require(_client);
 
-    public KubernetesPodsClient Pods => Require(_pods);
+    internal KubernetesPods Pods => Require(_pods);
 
     public async ValueTask InitializeAsync()
     {

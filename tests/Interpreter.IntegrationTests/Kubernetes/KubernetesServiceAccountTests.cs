@@ -19,7 +19,7 @@ namespace Interpreter.IntegrationTests.Kubernetes;
 public sealed class KubernetesServiceAccountTests : IDisposable
 {
     private readonly AgentConnector _agents = new();
-    private KubernetesPodsClient? _pods;
+    private KubernetesPods? _pods;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -32,9 +32,9 @@ public sealed class KubernetesServiceAccountTests : IDisposable
     [Fact]
     public async Task CreateAsync_WorksWithTheServiceAccount_WhenRbacAllowsPods()
     {
-        var (connection, pods, backend) = InClusterBackend("COMPUTESANDBOX_TEST_SERVICE_ACCOUNT_DIR");
+        var (connection, pods, backend, starter) = InClusterBackend("COMPUTESANDBOX_TEST_SERVICE_ACCOUNT_DIR");
 
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await starter.StartAsync(Ct);
         await backend.DestroyAsync(sandbox, Ct);
 
         connection.InCluster.ShouldBeTrue();
@@ -44,10 +44,10 @@ public sealed class KubernetesServiceAccountTests : IDisposable
     [Fact]
     public async Task CreateAsync_FailsNamingRbac_WhenServiceAccountMayOnlyRead()
     {
-        var (connection, _, backend) = InClusterBackend("COMPUTESANDBOX_TEST_READONLY_SERVICE_ACCOUNT_DIR");
+        var (connection, _, backend, starter) = InClusterBackend("COMPUTESANDBOX_TEST_READONLY_SERVICE_ACCOUNT_DIR");
 
         var available = await backend.IsAvailableAsync(Ct);
-        var error = await Should.ThrowAsync<SandboxStartException>(() => backend.CreateAsync(Ct));
+        var error = await Should.ThrowAsync<SandboxStartException>(() => starter.StartAsync(Ct));
 
         available.ShouldBeTrue("reading pods is allowed");
         error.Message.ShouldContain("RBAC");
@@ -59,21 +59,21 @@ public sealed class KubernetesServiceAccountTests : IDisposable
     /// As in a pod: the API server address from the service environment variables, credentials from the
     /// service-account folder that <paramref name="variable"/> names (skipped without it or without a cluster).
     /// </summary>
-    private (KubernetesConnection Connection, KubernetesPodsClient Pods, KubernetesSandboxBackend Backend) InClusterBackend(
+    private (KubernetesTarget Connection, KubernetesPods Pods, KubernetesSandboxBackend Backend, SandboxStarter Starter) InClusterBackend(
         string variable)
     {
         var folder = Environment.GetEnvironmentVariable(variable);
         Assert.SkipWhen(string.IsNullOrEmpty(folder) || !KubernetesCluster.Configured,
             $"{variable} and KUBECONFIG are not both set: no service account to test the in-cluster configuration with.");
-        var server = KubernetesConfigLoader.LoadKubeconfig(KubernetesCluster.Kubeconfig!, "", "KUBECONFIG").Server;
+        var server = KubernetesTargetLoader.LoadKubeconfig(KubernetesCluster.Kubeconfig!, "", "KUBECONFIG").Server;
         var environment = new Dictionary<string, string>
         {
             ["KUBERNETES_SERVICE_HOST"] = server.Host,
             ["KUBERNETES_SERVICE_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var connection = KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, folder!);
-        _pods = new KubernetesPodsClient(connection);
-        var backend = new KubernetesSandboxBackend(_pods, connection, _agents, new SandboxRun(), Options.Create(new ExecutorOptions
+        var connection = KubernetesTargetLoader.Load("", "", environment.GetValueOrDefault, folder!);
+        _pods = new KubernetesPods(connection);
+        var options = Options.Create(new ExecutorOptions
         {
             InstanceName = "it-k8s-sa-" + Guid.NewGuid().ToString("N")[..8],
             Image = TestImage.Name,
@@ -81,7 +81,10 @@ public sealed class KubernetesServiceAccountTests : IDisposable
             MemoryLimit = ByteSize.Parse("384Mi"),
             ContainerResources = KubernetesCluster.Resources,
             StartupTimeoutSeconds = 120,
-        }), NullLogger<KubernetesSandboxBackend>.Instance);
-        return (connection, _pods, backend);
+        });
+        var backend = new KubernetesSandboxBackend(_pods, new SandboxRun(), options, NullLogger<KubernetesSandboxBackend>.Instance);
+        // The pool's start: the backend's create, then the one wait for the agent.
+        var starter = new SandboxStarter(backend, _agents, options, NullLogger<SandboxStarter>.Instance);
+        return (connection, _pods, backend, starter);
     }
 }

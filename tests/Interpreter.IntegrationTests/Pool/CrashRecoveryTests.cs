@@ -18,10 +18,10 @@ public sealed class CrashRecoveryTests(DockerFixture fixture)
         var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", instance);
         var settings = new Dictionary<string, string> { ["APP_EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = "2" };
         await using var first = ApiProcess.Start(instance, storage, settings);
-        await Eventually.TrueAsync(async () => (await fixture.Docker.ListContainersAsync(labels, Ct)).Count >= 2,
+        await Eventually.TrueAsync(async () => (await fixture.Docker.ListAsync(labels, Ct)).Count >= 2,
             TimeSpan.FromSeconds(90), "the first process to start its sandboxes", Ct);
         await first.KillAsync(Ct);
-        var orphans = (await fixture.Docker.ListContainersAsync(labels, Ct)).Select(c => c.Id).ToHashSet();
+        var orphans = (await fixture.Docker.ListAsync(labels, Ct)).Select(c => c.ID).ToHashSet();
         orphans.Count.ShouldBeGreaterThanOrEqualTo(2);
 
         await using var second = ApiProcess.Start(instance, storage, settings);
@@ -29,7 +29,7 @@ public sealed class CrashRecoveryTests(DockerFixture fixture)
         {
             await Eventually.TrueAsync(async () =>
                 {
-                    var now = (await fixture.Docker.ListContainersAsync(labels, Ct)).Select(c => c.Id).ToHashSet();
+                    var now = (await fixture.Docker.ListAsync(labels, Ct)).Select(c => c.ID).ToHashSet();
                     return !now.Overlaps(orphans);
                 },
                 TimeSpan.FromSeconds(60), "the restarted process to remove the orphans", Ct);
@@ -40,6 +40,6 @@ public sealed class CrashRecoveryTests(DockerFixture fixture)
             await second.StopAsync(Ct);
         }
 
-        (await fixture.Docker.ListContainersAsync(labels, Ct)).ShouldBeEmpty();
+        (await fixture.Docker.ListAsync(labels, Ct)).ShouldBeEmpty();
     }
 }

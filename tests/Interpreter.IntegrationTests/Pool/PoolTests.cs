@@ -18,7 +18,7 @@ public sealed class PoolTests(DockerFixture fixture)
         ready.ShouldNotBeEmpty();
         foreach (var container in ready)
         {
-            await fixture.Docker.RemoveContainerAsync(container.Id, Ct);
+            await fixture.Docker.RemoveAsync(container.ID, Ct);
         }
 
         var result = await fixture.Client.ExecuteAsync("print('after the purge')", Ct);
@@ -95,11 +95,11 @@ public sealed class PoolTests(DockerFixture fixture)
             ["App:EXECUTOR_MAX_IDLE_SECONDS"] = "3",
         });
         using var client = await api.StartAsync(ready: 2, Ct);
-        var first = (await api.ContainersAsync(fixture.Docker, Ct)).Select(c => c.Id).ToHashSet();
+        var first = (await api.ContainersAsync(fixture.Docker, Ct)).Select(c => c.ID).ToHashSet();
 
         await Eventually.TrueAsync(async () =>
             {
-                var now = (await api.ContainersAsync(fixture.Docker, Ct)).Select(c => c.Id).ToHashSet();
+                var now = (await api.ContainersAsync(fixture.Docker, Ct)).Select(c => c.ID).ToHashSet();
                 return !now.Overlaps(first) && api.Pool.Snapshot.Ready >= 2;
             },
             TimeSpan.FromSeconds(60), "every idle sandbox to be replaced by a fresh one", Ct);

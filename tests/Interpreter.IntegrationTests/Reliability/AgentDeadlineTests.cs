@@ -155,6 +155,8 @@ public sealed class AgentDeadlineTests(FilesFixture fixture)
     {
         public Task<SandboxInstance> CreateAsync(CancellationToken ct) => throw new NotSupportedException();
 
+        public Task OnAgentReadyAsync(SandboxInstance sandbox, CancellationToken ct) => Task.CompletedTask;
+
         public Task DestroyAsync(SandboxInstance sandbox, CancellationToken ct) => Task.CompletedTask;
 
         public Task<int> RemoveLeftoversAsync(CancellationToken ct) => Task.FromResult(0);

@@ -20,7 +20,7 @@ public sealed class AgentTokenTests(DockerFixture fixture)
     {
         var backend = fixture.Api.Services.GetRequiredService<ISandboxBackend>();
         var agents = fixture.Api.Services.GetRequiredService<AgentConnector>();
-        var sandbox = await backend.CreateAsync(Ct);
+        var sandbox = await fixture.Api.Services.GetRequiredService<SandboxStarter>().StartAsync(Ct);
         try
         {
             var anonymous = agents.For(sandbox.Agent with { Token = null });

@@ -35,7 +35,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task Restart_ServesEveryAcknowledgedFileAndRemovesOrphans_WhenKilledUnderLoad()
     {
-        using var docker = new DockerEngineClient("unix:///var/run/docker.sock");
+        using var docker = new DockerEngine("unix:///var/run/docker.sock");
         var instance = "crashload-" + Guid.NewGuid().ToString("N")[..8];
         var labels = new Dictionary<string, string> { [SandboxLabels.Instance] = instance };
         var storage = Path.Combine(Path.GetTempPath(), "computesandbox-tests", instance);
@@ -64,8 +64,8 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
                 await first.KillAsync(Ct);
                 await Task.WhenAll(load);
 
-                firstRuns = (await docker.ListContainersAsync(labels, Ct))
-                    .Select(c => c.Labels?.GetValueOrDefault(SandboxLabels.Run) ?? "").ToHashSet();
+                firstRuns = (await docker.ListAsync(labels, Ct))
+                    .Select(c => (c.Labels?.TryGetValue(SandboxLabels.Run, out var run) == true ? run : null) ?? "").ToHashSet();
             }
 
             var acknowledged = _acknowledged.ToArray();
@@ -78,12 +78,12 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
             firstRuns.ShouldNotBeEmpty("the killed run left no sandbox behind, so the restart had nothing to clean up");
 
             await using var second = ApiProcess.Start(instance, storage, settings);
-            await Eventually.TrueAsync(async () => (await docker.ListContainersAsync(labels, Ct))
-                    .All(c => !firstRuns.Contains(c.Labels?.GetValueOrDefault(SandboxLabels.Run) ?? "")),
+            await Eventually.TrueAsync(async () => (await docker.ListAsync(labels, Ct))
+                    .All(c => !firstRuns.Contains((c.Labels?.TryGetValue(SandboxLabels.Run, out var run) == true ? run : null) ?? "")),
                 TimeSpan.FromSeconds(30), "the restarted API to remove the killed run's sandboxes", Ct);
             await WaitForPoolAsync(second, docker, labels, TimeSpan.FromSeconds(90));
-            var secondRun = (await docker.ListContainersAsync(labels, Ct))
-                .Select(c => c.Labels?.GetValueOrDefault(SandboxLabels.Run) ?? "").Distinct().ShouldHaveSingleItem();
+            var secondRun = (await docker.ListAsync(labels, Ct))
+                .Select(c => (c.Labels?.TryGetValue(SandboxLabels.Run, out var run) == true ? run : null) ?? "").Distinct().ShouldHaveSingleItem();
             firstRuns.ShouldNotContain(secondRun);
 
             foreach (var file in acknowledged)
@@ -101,13 +101,13 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
 
             await second.StopAsync(Ct);
             second.ExitCode.ShouldBe(0, second.RecentOutput);
-            (await docker.ListContainersAsync(labels, Ct)).ShouldBeEmpty();
+            (await docker.ListAsync(labels, Ct)).ShouldBeEmpty();
         }
         finally
         {
-            foreach (var left in await docker.ListContainersAsync(labels, CancellationToken.None))
+            foreach (var left in await docker.ListAsync(labels, CancellationToken.None))
             {
-                await docker.RemoveContainerAsync(left.Id, CancellationToken.None);
+                await docker.RemoveAsync(left.ID, CancellationToken.None);
             }
 
             if (Directory.Exists(storage))
@@ -118,12 +118,12 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
     }
 
     /// <summary>Ready at the target, nothing starting or in use, and exactly that many containers of the instance.</summary>
-    private static async Task WaitForPoolAsync(ApiProcess api, DockerEngineClient docker, Dictionary<string, string> labels,
+    private static async Task WaitForPoolAsync(ApiProcess api, DockerEngine docker, Dictionary<string, string> labels,
         TimeSpan timeout)
     {
         await Eventually.TrueAsync(async () =>
                 await api.PoolAsync(Ct) is { Ready: Target, Starting: 0, InUse: 0 }
-                && (await docker.ListContainersAsync(labels, Ct)).Count == Target,
+                && (await docker.ListAsync(labels, Ct)).Count == Target,
             timeout, $"the API to answer /readyz with {Target} ready sandboxes and {Target} containers", Ct);
     }
 

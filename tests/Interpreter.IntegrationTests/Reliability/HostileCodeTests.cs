@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -711,7 +712,7 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     {
         var containers = await AtRestAsync((pool, _) => pool.Ready >= PoolTarget,
             $"the pool to be at rest with at least {PoolTarget} ready sandboxes", note: "");
-        return containers.Select(c => c.Id).ToHashSet();
+        return containers.Select(c => c.ID).ToHashSet();
     }
 
     /// <summary>
@@ -730,10 +731,10 @@ public sealed class HostileCodeTests(DockerFixture fixture)
         nextContainer.ShouldNotBe(run.ContainerId);
         var before = run.ReadyBefore;
         await AtRestAsync((pool, containers) =>
-                containers.All(c => !c.Id.StartsWith(nextContainer, StringComparison.Ordinal))
-                && (run.ContainerId is null || containers.All(c => !c.Id.StartsWith(run.ContainerId, StringComparison.Ordinal)))
+                containers.All(c => !c.ID.StartsWith(nextContainer, StringComparison.Ordinal))
+                && (run.ContainerId is null || containers.All(c => !c.ID.StartsWith(run.ContainerId, StringComparison.Ordinal)))
                 // Both runs took a sandbox that was ready before; neither is still there, dead or alive.
-                && before.Count(id => containers.All(c => c.Id != id)) >= 2
+                && before.Count(id => containers.All(c => c.ID != id)) >= 2
                 && pool.Live >= PoolTarget && pool.Live <= Math.Max(PoolTarget, before.Count),
             "the used sandboxes to be removed and the pool to be at rest",
             $"; used {run.ContainerId ?? "unknown"} and {nextContainer}, ready before: {string.Join(",", before.Select(id => id[..12]))}");
@@ -744,10 +745,10 @@ public sealed class HostileCodeTests(DockerFixture fixture)
     /// sandbox of the pool) and <paramref name="also"/> holds; returns the containers. A timeout names what was seen
     /// last, followed by <paramref name="note"/>.
     /// </summary>
-    private async Task<IReadOnlyList<ContainerSummary>> AtRestAsync(
-        Func<PoolSnapshot, IReadOnlyList<ContainerSummary>, bool> also, string what, string note)
+    private async Task<IReadOnlyList<ContainerListResponse>> AtRestAsync(
+        Func<PoolSnapshot, IReadOnlyList<ContainerListResponse>, bool> also, string what, string note)
     {
-        IReadOnlyList<ContainerSummary> containers = [];
+        IReadOnlyList<ContainerListResponse> containers = [];
         var seen = "";
         try
         {
@@ -755,7 +756,7 @@ public sealed class HostileCodeTests(DockerFixture fixture)
                 {
                     containers = await fixture.Api.ContainersAsync(fixture.Docker, Ct);
                     var pool = fixture.Api.Pool.Snapshot;
-                    seen = $"{pool}; containers: {string.Join(", ", containers.Select(c => $"{c.Id[..12]} {c.State}"))}";
+                    seen = $"{pool}; containers: {string.Join(", ", containers.Select(c => $"{c.ID[..12]} {c.State}"))}";
                     return pool is { Starting: 0, InUse: 0 } && pool.Ready == pool.Live
                         && containers.Count == pool.Live && containers.All(c => c.State == "running")
                         && also(pool, containers);

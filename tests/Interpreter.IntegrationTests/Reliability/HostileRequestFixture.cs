@@ -41,7 +41,7 @@ public sealed class HostileRequestFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        using (var docker = new DockerEngineClient("unix:///var/run/docker.sock"))
+        using (var docker = new DockerEngine("unix:///var/run/docker.sock"))
         {
             if (!await docker.PingAsync(CancellationToken.None))
             {

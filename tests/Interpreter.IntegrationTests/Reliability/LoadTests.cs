@@ -35,7 +35,7 @@ public sealed class LoadTests(ITestOutputHelper output)
     [Fact]
     public async Task Api_AnswersVerified200sOr503sAndLeaksNoSandbox_When32ClientsMixCallsOverTheCap()
     {
-        using var docker = new DockerEngineClient("unix:///var/run/docker.sock");
+        using var docker = new DockerEngine("unix:///var/run/docker.sock");
         var api = new SandboxApiFactory(new Dictionary<string, string>
         {
             ["App:EXECUTOR_POD_QUEUE_TARGET_LENGTH"] = Target.ToString(CultureInfo.InvariantCulture),

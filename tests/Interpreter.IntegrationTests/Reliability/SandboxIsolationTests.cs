@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Docker.DotNet.Models;
+using DotNet.Testcontainers.Containers;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;
@@ -21,11 +23,14 @@ namespace Interpreter.IntegrationTests.Reliability;
 /// taken in-process from the sandbox the backend made; the code only gets a prefix and a hash of it.
 /// </summary>
 [Collection(DockerCollection.Name)]
-public sealed class SandboxIsolationTests(DockerFixture fixture)
+public sealed class SandboxIsolationTests(DockerFixture fixture, ExecutorContainers containers) : IClassFixture<ExecutorContainers>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private ISandboxBackend Backend => fixture.Api.Services.GetRequiredService<ISandboxBackend>();
+
+    /// <summary>The pool's start: the backend's create, then the one wait for the agent.</summary>
+    private SandboxStarter Starter => fixture.Api.Services.GetRequiredService<SandboxStarter>();
 
     private AgentConnector Agents => fixture.Api.Services.GetRequiredService<AgentConnector>();
 
@@ -93,7 +98,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Code_FindsTheAgentTokenNowhere_WhenItScansEveryEnvironmentItsMemoryAndItsObjects()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var env = ScanEnvironment(sandbox.Agent.Token.ShouldNotBeNull());
@@ -113,7 +118,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Code_FindsTheAgentTokenNowhere_WhenThePreparedChildDiedAndTheRunGetsAFreshInterpreter()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
@@ -157,15 +162,16 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     public async Task Code_FindsTheAgentTokenNowhere_WhenTheTokenCameAsAnEnvironmentVariable()
     {
         // As on Kubernetes: AGENT_TOKEN in the container's environment, the agent on TCP.
-        var name = "it-agent-env-" + Guid.NewGuid().ToString("N")[..8];
         var token = AgentEndpoint.NewToken();
-        await DockerAsync(["run", "-d", "--name", name, "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-            "--read-only", "-u", "2100000002:2100000002", "--memory", "512m",
-            "--tmpfs", "/workspace:exec,uid=2100000002,gid=2100000002,mode=0755", "--tmpfs", "/tmp:exec,mode=1777",
-            "-e", "AGENT_LISTEN=0.0.0.0:8000", "-e", $"AGENT_TOKEN={token}", TestImage.Name]);
+        var container = await containers.StartAsync(builder => builder
+            .WithName("it-agent-env-" + Guid.NewGuid().ToString("N")[..8])
+            .WithEnvironment("AGENT_LISTEN", "0.0.0.0:8000")
+            .WithEnvironment("AGENT_TOKEN", token)
+            .WithCreateParameterModifier(create => Harden(create, "2100000002", memory: 512L << 20,
+                workspace: "exec,uid=2100000002,gid=2100000002,mode=0755", tmp: "exec,mode=1777")), Ct);
         try
         {
-            var ip = (await DockerAsync(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name])).Trim();
+            var ip = container.IpAddress;
             (await HealthOverTcpAsync(ip, token)).ShouldStartWith("HTTP/1.1 200");
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(150) };
             using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{ip}:8000/execute")
@@ -188,7 +194,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
         }
         finally
         {
-            await DockerAsync(["rm", "-f", name]);
+            await container.DisposeAsync();
         }
     }
 
@@ -215,7 +221,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             print("queued", flush=True)
             time.sleep(3600)
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var agent = Agents.For(sandbox.Agent);
@@ -249,7 +255,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Agent_ClosesUnservedAConnectionFromTheSandboxUid_WhenAnotherUidIsServed()
     {
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var uid = (await DockerAsync(["exec", sandbox.Id, "id", "-u"])).Trim();
@@ -282,15 +288,17 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
     [Fact]
     public async Task Agent_ClosesUnservedConnectionsFromTheSandboxsOwnAddresses_WhenItListensOnTcp()
     {
-        var name = "it-agent-tcp-" + Guid.NewGuid().ToString("N")[..8];
         const string token = "tcp-test-token";
-        await DockerAsync(["run", "-d", "--name", name, "--label", "io.computesandbox.test=tcp",
-            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--read-only", "-u", "2100000001:2100000001",
-            "--tmpfs", "/workspace:uid=2100000001,gid=2100000001,mode=0755", "--tmpfs", "/tmp:mode=1777",
-            "-e", "AGENT_LISTEN=0.0.0.0:8000", "-e", $"AGENT_TOKEN={token}", TestImage.Name]);
+        var container = await containers.StartAsync(builder => builder
+            .WithName("it-agent-tcp-" + Guid.NewGuid().ToString("N")[..8])
+            .WithLabel("io.computesandbox.test", "tcp")
+            .WithEnvironment("AGENT_LISTEN", "0.0.0.0:8000")
+            .WithEnvironment("AGENT_TOKEN", token)
+            .WithCreateParameterModifier(create => Harden(create, "2100000001", memory: null,
+                workspace: "uid=2100000001,gid=2100000001,mode=0755", tmp: "mode=1777")), Ct);
         try
         {
-            var ip = (await DockerAsync(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", name])).Trim();
+            var ip = container.IpAddress;
             var fromHost = await HealthOverTcpAsync(ip, token);
             var probe = $"""
                 import socket
@@ -305,14 +313,14 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
                 print(" ".join(out))
                 """;
 
-            var fromInside = await DockerAsync(["exec", name, "python3", "-c", probe]);
+            var fromInside = await ExecAsync(container, ["python3", "-c", probe]);
 
             fromHost.ShouldStartWith("HTTP/1.1 200");
             fromInside.Trim().ShouldBe("b'' b''", "code connecting to its own agent over TCP was served");
         }
         finally
         {
-            await DockerAsync(["rm", "-f", name]);
+            await container.DisposeAsync();
         }
     }
 
@@ -341,8 +349,8 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             q = libc.mq_open(b"/neighbour", os.O_CREAT | os.O_RDWR, 0o600, None)
             print("mq_open", "ok" if q >= 0 else os.strerror(ctypes.get_errno()))
             """;
-        var first = await Backend.CreateAsync(Ct);
-        var second = await Backend.CreateAsync(Ct);
+        var first = await Starter.StartAsync(Ct);
+        var second = await Starter.StartAsync(Ct);
         try
         {
             var hogging = Agents.For(first.Agent).ExecuteAsync(
@@ -378,7 +386,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
                 print(nr, r, os.strerror(ctypes.get_errno()))
             print("cmdline", repr(open("/proc/cmdline").read()))
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var result = await Agents.For(sandbox.Agent).ExecuteAsync(
@@ -410,7 +418,7 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
             plt.plot([1, 2, 3]); plt.savefig("/workspace/plot.png")
             print(os.path.getsize("/workspace/plot.png") > 0)
             """;
-        var sandbox = await Backend.CreateAsync(Ct);
+        var sandbox = await Starter.StartAsync(Ct);
         try
         {
             var result = await Agents.For(sandbox.Agent).ExecuteAsync(
@@ -472,6 +480,29 @@ public sealed class SandboxIsolationTests(DockerFixture fixture)
                 await Task.Delay(200, Ct);
             }
         }
+    }
+
+    /// <summary>What <c>docker run --cap-drop ALL --security-opt no-new-privileges --read-only -u uid:uid --tmpfs ...</c> set.</summary>
+    private static void Harden(CreateContainerParameters create, string uid, long? memory, string workspace, string tmp)
+    {
+        create.User = $"{uid}:{uid}";
+        create.HostConfig ??= new HostConfig();
+        create.HostConfig.CapDrop = ["ALL"];
+        create.HostConfig.SecurityOpt = ["no-new-privileges"];
+        create.HostConfig.ReadonlyRootfs = true;
+        create.HostConfig.Tmpfs = new Dictionary<string, string> { ["/workspace"] = workspace, ["/tmp"] = tmp };
+        if (memory is { } bytes)
+        {
+            create.HostConfig.Memory = bytes;
+        }
+    }
+
+    /// <summary><c>docker exec</c> through Testcontainers: the command's stdout, its stderr naming no error.</summary>
+    private static async Task<string> ExecAsync(IContainer container, IList<string> command)
+    {
+        var result = await container.ExecAsync(command, Ct);
+        result.Stderr.ShouldNotContain("Error", Case.Insensitive, $"exec {string.Join(' ', command)}");
+        return result.Stdout;
     }
 
     private static async Task<string> DockerAsync(IReadOnlyList<string> arguments)

@@ -1,5 +1,4 @@
 using Interpreter.Api.Features.Files;
-using Interpreter.Executor.Agent;
 using Interpreter.Executor.Execution;
 using Interpreter.Storage;
 using Interpreter.Storage.Metadata;
@@ -22,7 +21,7 @@ internal sealed class OutputCollector(FileStore files, string chatId, DownloadLi
     /// <summary>What stderr must say about outputs left out (empty, or lines ending in a newline).</summary>
     public string StderrNotes => string.Concat(_overQuota.Select(note => note + "\n"));
 
-    public async Task AcceptAsync(AgentFileInfo file, Stream content, CancellationToken ct)
+    public async Task AcceptAsync(OutputFile file, Stream content, CancellationToken ct)
     {
         // Never more than the agent announced (and the executor checked against the output bounds).
         await using var staged = await files.StageAsync(content, file.Size, ct);

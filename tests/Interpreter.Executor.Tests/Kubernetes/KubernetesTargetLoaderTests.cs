@@ -1,10 +1,15 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Interpreter.Executor.Kubernetes;
 using Shouldly;
 
 namespace Interpreter.Executor.Tests.Kubernetes;
 
-/// <summary>Kubeconfig files (token, token file, client certificate, CA data or file) and the in-cluster service account.</summary>
-public sealed class KubernetesConfigLoaderTests : IDisposable
+/// <summary>
+/// Kubeconfig files (token, token file, client certificate, CA data or file) and the in-cluster service account, as
+/// KubernetesClient's loaders read them.
+/// </summary>
+public sealed class KubernetesTargetLoaderTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("kubeconfig-tests-").FullName;
     private readonly TestCertificates _certificates = new();
@@ -18,7 +23,7 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadKubeconfig_ReadsTokenCaDataAndNamespace_FromCurrentContext()
+    public async Task LoadKubeconfig_ReadsTokenCaDataAndNamespace_FromCurrentContext()
     {
         var path = Write("config", $"""
             apiVersion: v1
@@ -46,33 +51,33 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
                 token: abc.def
             """);
 
-        var connection = KubernetesConfigLoader.LoadKubeconfig(path, "", "test");
+        var connection = KubernetesTargetLoader.LoadKubeconfig(path, "", "test");
 
         connection.Server.ShouldBe(new Uri("https://127.0.0.1:6443/"));
         connection.Namespace.ShouldBe("sandboxes");
-        connection.CurrentToken().ShouldBe("abc.def");
-        connection.ClientCertificate.ShouldBeNull();
-        connection.TrustedCertificates.ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
+        (await TokenAsync(connection)).ShouldBe("abc.def");
+        ClientCertificate(connection).ShouldBeNull();
+        connection.Configuration.SslCaCerts.ShouldNotBeNull().ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
         connection.InCluster.ShouldBeFalse();
-        connection.SkipTlsVerify.ShouldBeFalse();
+        connection.Configuration.SkipTlsVerify.ShouldBeFalse();
     }
 
     [Fact]
-    public void LoadKubeconfig_ReadsClientCertificateData_WhenGiven()
+    public async Task LoadKubeconfig_ReadsClientCertificateData_WhenGiven()
     {
         var path = Write("config", ClientCertificateKubeconfig("https://127.0.0.1:6443"));
 
-        var connection = KubernetesConfigLoader.LoadKubeconfig(path, "", "test");
+        var connection = KubernetesTargetLoader.LoadKubeconfig(path, "", "test");
 
-        var certificate = connection.ClientCertificate.ShouldNotBeNull();
+        var certificate = ClientCertificate(connection).ShouldNotBeNull();
         certificate.HasPrivateKey.ShouldBeTrue();
         certificate.Subject.ShouldContain("CN=admin");
-        connection.CurrentToken().ShouldBeNull();
+        (await TokenAsync(connection)).ShouldBeNull();
         connection.Namespace.ShouldBe("default");
     }
 
     [Fact]
-    public void LoadKubeconfig_ReadsFilesRelativeToTheKubeconfig_WhenPathsGiven()
+    public async Task LoadKubeconfig_ReadsFilesRelativeToTheKubeconfig_WhenPathsGiven()
     {
         Write("pki/ca.crt", _certificates.CaPem);
         Write("pki/client.crt", _certificates.ClientCertificatePem);
@@ -101,11 +106,11 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
                 tokenFile: token
             """);
 
-        var connection = KubernetesConfigLoader.LoadKubeconfig(path, "override", "test");
+        var connection = KubernetesTargetLoader.LoadKubeconfig(path, "override", "test");
 
-        connection.TrustedCertificates.ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
-        connection.ClientCertificate.ShouldNotBeNull().HasPrivateKey.ShouldBeTrue();
-        connection.CurrentToken().ShouldBe("from-file");
+        connection.Configuration.SslCaCerts.ShouldNotBeNull().ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
+        ClientCertificate(connection).ShouldNotBeNull().HasPrivateKey.ShouldBeTrue();
+        (await TokenAsync(connection)).ShouldBe("from-file");
         connection.Namespace.ShouldBe("override");
     }
 
@@ -118,14 +123,14 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
             contexts: []
             """);
 
-        var error = Should.Throw<KubernetesConfigException>(() => KubernetesConfigLoader.LoadKubeconfig(path, "", "APP_KUBECONFIG"));
+        var error = Should.Throw<KubernetesConfigException>(() => KubernetesTargetLoader.LoadKubeconfig(path, "", "APP_KUBECONFIG"));
 
         error.Message.ShouldContain("no context named 'nowhere'");
         error.Message.ShouldContain(path);
     }
 
     [Fact]
-    public void Load_UsesTheServiceAccount_WhenInAPod()
+    public async Task Load_UsesTheServiceAccount_WhenInAPod()
     {
         var account = Path.Combine(_folder, "serviceaccount");
         Write("serviceaccount/token", "first-token");
@@ -140,16 +145,16 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
             ["KUBECONFIG"] = "/nonexistent/kubeconfig",
         };
 
-        var connection = KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, account);
-        var before = connection.CurrentToken();
+        var connection = KubernetesTargetLoader.Load("", "", environment.GetValueOrDefault, account);
+        var before = await TokenAsync(connection);
         File.WriteAllText(Path.Combine(account, "token"), "rotated-token");
-        var after = connection.CurrentToken();
+        var after = await TokenAsync(connection);
 
         connection.InCluster.ShouldBeTrue();
         connection.Server.ShouldBe(new Uri("https://10.96.0.1:443/"));
         connection.Namespace.ShouldBe("computesandbox");
         connection.OwnPodName.ShouldBe("computesandbox-api-7d9f-abcde");
-        connection.TrustedCertificates.ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
+        connection.Configuration.SslCaCerts.ShouldNotBeNull().ShouldHaveSingleItem().Thumbprint.ShouldBe(_certificates.Ca.Thumbprint);
         before.ShouldBe("first-token");
         after.ShouldBe("rotated-token");
     }
@@ -160,7 +165,7 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
         var first = Write("first", ClientCertificateKubeconfig("https://first.example:6443"));
         var environment = new Dictionary<string, string> { ["KUBECONFIG"] = $"{first}:{Path.Combine(_folder, "second")}" };
 
-        var connection = KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, Path.Combine(_folder, "no-account"));
+        var connection = KubernetesTargetLoader.Load("", "", environment.GetValueOrDefault, Path.Combine(_folder, "no-account"));
 
         connection.Server.Host.ShouldBe("first.example");
         connection.InCluster.ShouldBeFalse();
@@ -173,7 +178,7 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
         var environment = new Dictionary<string, string> { ["HOME"] = _folder };
 
         var error = Should.Throw<KubernetesConfigException>(() =>
-            KubernetesConfigLoader.Load("", "", environment.GetValueOrDefault, Path.Combine(_folder, "no-account")));
+            KubernetesTargetLoader.Load("", "", environment.GetValueOrDefault, Path.Combine(_folder, "no-account")));
 
         error.Message.ShouldContain("APP_KUBECONFIG");
         error.Message.ShouldContain(Path.Combine(_folder, ".kube", "config"));
@@ -183,20 +188,42 @@ public sealed class KubernetesConfigLoaderTests : IDisposable
     public async Task CreateHandler_TrustsOnlyTheKubeconfigCa_WhenServerUsesTls()
     {
         await using var api = await FakeKubernetesApi.StartAsync(_certificates.Server);
-        var trusted = KubernetesConfigLoader.LoadKubeconfig(
+        var trusted = KubernetesTargetLoader.LoadKubeconfig(
             Write("trusted", ClientCertificateKubeconfig($"https://127.0.0.1:{api.Port}")), "", "test");
         using var otherCa = new TestCertificates("other-ca");
-        var untrusted = KubernetesConfigLoader.LoadKubeconfig(
+        var untrusted = KubernetesTargetLoader.LoadKubeconfig(
             Write("untrusted", ClientCertificateKubeconfig($"https://127.0.0.1:{api.Port}", otherCa.CaPem)), "", "test");
 
-        using var trustedClient = new KubernetesPodsClient(trusted);
-        using var untrustedClient = new KubernetesPodsClient(untrusted);
+        using var trustedClient = new KubernetesPods(trusted);
+        using var untrustedClient = new KubernetesPods(untrusted);
         var withCa = await trustedClient.PingAsync(Ct);
         var withOtherCa = await untrustedClient.PingAsync(Ct);
 
         withCa.ShouldBeTrue();
         withOtherCa.ShouldBeFalse();
     }
+
+    /// <summary>The bearer token KubernetesClient sends now, or null when it sends none.</summary>
+    private static async Task<string?> TokenAsync(KubernetesTarget target) =>
+        target.Configuration.TokenProvider is { } provider
+            ? (await provider.GetAuthenticationHeaderAsync(Ct)).Parameter
+            : target.Configuration.AccessToken;
+
+    /// <summary>The client certificate (with its key) KubernetesClient presents, from data or files.</summary>
+    private static X509Certificate2? ClientCertificate(KubernetesTarget target)
+    {
+        var configuration = target.Configuration;
+        if (configuration.ClientCertificateData is { } data && configuration.ClientCertificateKeyData is { } key)
+        {
+            return X509Certificate2.CreateFromPem(Decode(data), Decode(key));
+        }
+
+        return configuration.ClientCertificateFilePath is { } file && configuration.ClientKeyFilePath is { } keyFile
+            ? X509Certificate2.CreateFromPemFile(file, keyFile)
+            : null;
+    }
+
+    private static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
 
     private string ClientCertificateKubeconfig(string server, string? caPem = null) => $"""
         apiVersion: v1
