@@ -7,8 +7,8 @@ namespace Interpreter.Api.Errors;
 
 /// <summary>
 /// 415 problem+json for a JSON body whose Content-Type names a charset .NET does not know, on endpoints whose body
-/// minimal-API binding reads: binding decodes by the charset and, for an unknown one, throws an error that is not a
-/// bad request (a 500). The custom-tool endpoints read UTF-8 whatever the label says and are left alone.
+/// the JSON binder decodes by its charset: decoding by an unknown one throws an error that is not a bad request (a
+/// 500). The custom-tool endpoints (which take any Content-Type) read UTF-8 whatever the label says and are left alone.
 /// </summary>
 internal sealed class UnsupportedCharsetMiddleware(RequestDelegate next)
 {
@@ -18,6 +18,7 @@ internal sealed class UnsupportedCharsetMiddleware(RequestDelegate next)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts
             && accepts.ContentTypes.Contains("application/json", StringComparer.OrdinalIgnoreCase)
+            && !accepts.ContentTypes.Contains("*/*", StringComparer.Ordinal)
             && MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
             && type.Charset.HasValue
             && HeaderUtilities.RemoveQuotes(type.Charset).Value is var charset

@@ -121,7 +121,8 @@ public sealed partial class OperationsTests(DockerFixture fixture)
 
             var sample = SampleLine().Match(line);
             sample.Success.ShouldBeTrue($"not a Prometheus sample line: {line}");
-            samples[sample.Groups["series"].Value] =
+            // OpenTelemetry writes a series without labels as "name{}": the same series as "name".
+            samples[sample.Groups["series"].Value.Replace("{}", "", StringComparison.Ordinal)] =
                 double.Parse(sample.Groups["value"].Value.Replace("+Inf", "Infinity", StringComparison.Ordinal), CultureInfo.InvariantCulture);
         }
 

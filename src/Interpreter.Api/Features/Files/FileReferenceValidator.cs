@@ -1,11 +1,12 @@
+using FastEndpoints;
 using FluentValidation;
 using Interpreter.Api.Configuration;
 
 namespace Interpreter.Api.Features.Files;
 
 /// <summary>The rules API.md sets for <c>{chat_id, file_hash, filename}</c> bodies (download, expire).</summary>
-internal abstract class FileReferenceValidator<T> : AbstractValidator<T>
-    where T : IFileReference
+internal abstract class FileReferenceValidator<T> : Validator<T>
+    where T : class, IFileReference
 {
     protected FileReferenceValidator(ApiOptions api)
     {

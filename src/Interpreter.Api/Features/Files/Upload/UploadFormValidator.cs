@@ -1,3 +1,4 @@
+using FastEndpoints;
 using FluentValidation;
 using Interpreter.Api.Configuration;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Interpreter.Api.Features.Files.Upload;
 
 /// <summary>The rules API.md sets for <c>POST /v1/upload</c>.</summary>
-internal sealed class UploadFormValidator : AbstractValidator<UploadForm>
+internal sealed class UploadFormValidator : Validator<UploadForm>
 {
     public UploadFormValidator(IOptions<ApiOptions> api)
     {

@@ -1,12 +1,13 @@
+using FastEndpoints;
 using FluentValidation;
 using Interpreter.Api.Configuration;
 using Interpreter.Executor.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Interpreter.Api.Features.Execute;
+namespace Interpreter.Api.Features.Execute.Run;
 
 /// <summary>The rules API.md sets for <c>POST /v1/execute</c>.</summary>
-internal sealed class ExecuteRequestValidator : AbstractValidator<ExecuteRequest>
+internal sealed class ExecuteRequestValidator : Validator<ExecuteRequest>
 {
     public ExecuteRequestValidator(IOptions<ApiOptions> api, IOptions<ExecutorOptions> executor)
     {
