@@ -23,7 +23,6 @@ try
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseAccessGuards();
-    app.UseMiddleware<UnsupportedCharsetMiddleware>();
     app.UseFeatures();
     app.UseOpenApiDocumentation();
     app.MapGrpcSurface();

@@ -19,7 +19,12 @@ internal static class FeatureServiceExtensions
     public static IServiceCollection AddFeatures(this IServiceCollection services)
     {
         services.AddFastEndpoints();
-        services.AddValidatorsFromAssemblyContaining<ExecutionService>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        // The gRPC service's validators: each host's own, over its settings. Only the interface is registered, so
+        // FastEndpoints (which keeps one validator per process) makes its own, reading the settings per request.
+        foreach (var validator in AssemblyScanner.FindValidatorsInAssembly(typeof(ExecutionService).Assembly, includeInternalTypes: true))
+        {
+            services.AddSingleton(validator.InterfaceType, validator.ValidatorType);
+        }
 
         services.AddExecutor();
         services.AddFileStorage();

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using FastEndpoints;
 using FluentValidation.Results;
 using Interpreter.Api.Errors;
+using Microsoft.Net.Http.Headers;
 
 namespace Interpreter.Api.Features;
 
@@ -12,18 +14,27 @@ namespace Interpreter.Api.Features;
 /// </summary>
 /// <remarks>
 /// <paramref name="decodeCharset"/>: decode by the Content-Type charset (the problem+json endpoints; an unknown one is
-/// refused before this by <see cref="UnsupportedCharsetMiddleware"/>), or read UTF-8 whatever the label says (the
+/// a 415, as decoding by it would throw an error that is not a bad request), or read UTF-8 whatever the label says (the
 /// custom-tool endpoints, as the reference service does).
 /// </remarks>
 internal class JsonBodyBinder<TRequest>(bool decodeCharset) : IRequestBinder<TRequest>
     where TRequest : class
 {
+    private const int MaxCharsetInMessage = 64;
+
     public async ValueTask<TRequest> BindAsync(BinderContext ctx, CancellationToken ct)
     {
         var request = ctx.HttpContext.Request;
         if (!request.HasJsonContentType())
         {
             throw Failed(ctx, StatusCodes.Status415UnsupportedMediaType, StatusCodeProblems.NotJson);
+        }
+
+        if (decodeCharset && UnknownCharset(request.ContentType) is { } charset)
+        {
+            var shown = charset is { Length: > MaxCharsetInMessage } ? charset[..MaxCharsetInMessage] + "..." : charset;
+            throw Failed(ctx, StatusCodes.Status415UnsupportedMediaType,
+                $"The Content-Type charset '{shown}' is not a known encoding; send the JSON body as UTF-8.");
         }
 
         TRequest? value;
@@ -46,6 +57,24 @@ internal class JsonBodyBinder<TRequest>(bool decodeCharset) : IRequestBinder<TRe
         }
 
         return value ?? throw Failed(ctx, StatusCodes.Status400BadRequest, JsonErrors.NotAnObject);
+    }
+
+    private static string? UnknownCharset(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || !type.Charset.HasValue)
+        {
+            return null;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(type.Charset).Value;
+        try
+        {
+            return !string.IsNullOrWhiteSpace(charset) && Encoding.GetEncoding(charset) is not null ? null : charset ?? "";
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 
     private static ValidationFailureException Failed(BinderContext ctx, int status, string message)

@@ -15,6 +15,8 @@ internal static class OpenApiServiceExtensions
         services.SwaggerDocument(o =>
         {
             o.ShortSchemaNames = true;
+            // The API has no authentication: no "Authorize" button.
+            o.EnableJWTBearerAuth = false;
             o.AutoTagPathSegmentIndex = 0;
             o.SerializerSettings = ErrorServiceExtensions.Wire;
             o.DocumentSettings = d =>
@@ -26,12 +28,23 @@ internal static class OpenApiServiceExtensions
             };
         });
 
-    public static IApplicationBuilder UseOpenApiDocumentation(this IApplicationBuilder app) =>
-        app.UseSwaggerGen(
-            document => document.Path = "/openapi/{documentName}.json",
-            ui =>
-            {
-                ui.Path = "/swagger";
-                ui.DocumentPath = "/openapi/{documentName}.json";
-            });
+    /// <summary>
+    /// The document as one GET endpoint at its fixed path (another method is routing's 405, another name its 404,
+    /// never NSwag's own answer), and the UI's page and assets under <c>/swagger</c>.
+    /// </summary>
+    public static WebApplication UseOpenApiDocumentation(this WebApplication app)
+    {
+        var document = ((IApplicationBuilder)app).New().UseOpenApi(o => o.Path = DocumentPath).Build();
+        app.MapGet(DocumentPath, document).WithName("OpenApi").ExcludeFromDescription();
+        app.UseSwaggerUi(ui => ui.ConfigureDefaults(u =>
+        {
+            u.Path = "/swagger";
+            u.DocumentPath = DocumentPath;
+            u.DocumentTitle = "ComputeSandbox API";
+            // Every operation listed at once, and nothing fetched to validate the document elsewhere.
+            u.DocExpansion = "list";
+            u.ValidateSpecification = false;
+        }));
+        return app;
+    }
 }

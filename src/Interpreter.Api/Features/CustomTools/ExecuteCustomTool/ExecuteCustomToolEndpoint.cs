@@ -7,18 +7,15 @@ namespace Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
 /// <summary><c>POST /v1/execute-custom-tool</c>: validate the input against the tool's schema, then call it in a fresh sandbox.</summary>
 internal sealed class ExecuteCustomToolEndpoint(ICustomToolRunner runner) : Endpoint<ExecuteCustomToolRequest, ExecuteCustomToolResponse>
 {
-    private const string AnyContentType = "*/*";
-
     public override void Configure()
     {
         Post("/v1/execute-custom-tool");
         AllowAnonymous();
         RequestBinder(new JsonBodyBinder<ExecuteCustomToolRequest>(decodeCharset: false));
         Options(b => b.RequireSpawnAccess());
-        // As for parse-custom-tool: a wrong Content-Type is answered in this endpoint's own shape.
         Description(b => b
             .ClearDefaultAccepts()
-            .Accepts<ExecuteCustomToolRequest>("application/json", AnyContentType)
+            .AcceptsJsonBody<ExecuteCustomToolRequest>()
             .WithName("ExecuteCustomTool")
             .Produces<ExecuteCustomToolErrorResponse>(StatusCodes.Status400BadRequest, "application/json")
             .Produces<ExecuteCustomToolErrorResponse>(StatusCodes.Status415UnsupportedMediaType, "application/json")

@@ -7,19 +7,15 @@ namespace Interpreter.Api.Features.CustomTools.ParseCustomTool;
 /// <summary><c>POST /v1/parse-custom-tool</c>: a tool's name, input schema and description, read without running it.</summary>
 internal sealed class ParseCustomToolEndpoint(ICustomToolParser parser) : Endpoint<ParseCustomToolRequest, ParseCustomToolResponse>
 {
-    private const string AnyContentType = "*/*";
-
     public override void Configure()
     {
         Post("/v1/parse-custom-tool");
         AllowAnonymous();
         RequestBinder(new JsonBodyBinder<ParseCustomToolRequest>(decodeCharset: false));
         Options(b => b.RequireSpawnAccess());
-        // The body is read whatever its Content-Type says: a wrong one is answered by the binder in this endpoint's own
-        // shape, so routing must let every Content-Type through (no problem+json 415 of its own).
         Description(b => b
             .ClearDefaultAccepts()
-            .Accepts<ParseCustomToolRequest>("application/json", AnyContentType)
+            .AcceptsJsonBody<ParseCustomToolRequest>()
             .WithName("ParseCustomTool")
             .Produces<ParseCustomToolErrorResponse>(StatusCodes.Status400BadRequest, "application/json")
             .Produces<ParseCustomToolErrorResponse>(StatusCodes.Status415UnsupportedMediaType, "application/json")

@@ -13,6 +13,8 @@ internal sealed class ExecuteEndpoint(ExecutionService service) : Endpoint<Execu
         RequestBinder(new JsonBodyBinder<ExecuteRequest>(decodeCharset: true));
         Options(b => b.RequireSpawnAccess());
         Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<ExecuteRequest>()
             .WithName("Execute")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -13,6 +13,8 @@ internal sealed class DownloadEndpoint(FileStore files) : Endpoint<DownloadReque
         AllowAnonymous();
         RequestBinder(new JsonBodyBinder<DownloadRequest>(decodeCharset: true));
         Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<DownloadRequest>()
             .WithName("Download")
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -13,6 +13,8 @@ internal sealed class ExpireEndpoint(FileStore files) : Endpoint<ExpireRequest, 
         AllowAnonymous();
         RequestBinder(new JsonBodyBinder<ExpireRequest>(decodeCharset: true));
         Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<ExpireRequest>()
             .WithName("Expire")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType));
