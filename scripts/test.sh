@@ -43,6 +43,15 @@ if ! { command -v node && command -v npm; } >/dev/null 2>&1 && [ "$(id -u)" -eq 
     echo "test: could not install node and npm; BeeAIClientTests will fail saying so"
 fi
 
+# Chromium and its driver run the Swagger UI page in a real headless browser (SwaggerUiBrowserTests); nothing downloads a browser.
+if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "$(id -u)" -eq 0 ]; then
+  echo "test: installing Debian's chromium and chromium-driver for the Swagger UI browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null 2>&1 ||
+    { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null; } ||
+    echo "test: could not install chromium; the Swagger UI browser test will be reported as skipped"
+fi
+
 echo "test: building the solution (Release)"
 dotnet build ComputeSandbox.sln -c Release -nologo -v quiet
 

@@ -1,5 +1,5 @@
 using Interpreter.Api.Configuration;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Executor.Configuration;
 using Microsoft.Extensions.Options;
 using Shouldly;

@@ -2,7 +2,7 @@ namespace Interpreter.Api.Errors;
 
 /// <summary>
 /// Problem details that the framework writes with a title only (status-code pages for an unknown route or method, a
-/// body that minimal-API binding could not read or did not accept) get a detail that says what was wrong.
+/// body that routing or Kestrel refused) get a detail that says what was wrong.
 /// </summary>
 internal static class StatusCodeProblems
 {
@@ -11,6 +11,9 @@ internal static class StatusCodeProblems
     public const string BodyTooLarge = "The request body is larger than the limit (APP_MAX_REQUEST_BYTES).";
 
     public const string NotJson = "The request body must be JSON (Content-Type: application/json).";
+
+    public const string BodyUnreadable =
+        "The request body could not be read: it ended before its declared length, or its framing (Content-Length, chunked encoding) is invalid.";
 
     private const int MaxPathInMessage = 200;
 
@@ -26,8 +29,7 @@ internal static class StatusCodeProblems
         var allowed = context.HttpContext.Response.Headers.Allow.ToString();
         context.ProblemDetails.Detail = context.ProblemDetails.Status switch
         {
-            StatusCodes.Status400BadRequest =>
-                "The request body could not be read: it ended before its declared length, or its framing (Content-Length, chunked encoding) is invalid.",
+            StatusCodes.Status400BadRequest => BodyUnreadable,
             StatusCodes.Status404NotFound => $"No endpoint answers {request.Method} {path}; the API is described at /openapi/v1.json.",
             StatusCodes.Status405MethodNotAllowed => allowed.Length > 0
                 ? $"{request.Method} is not allowed on {path}; use {allowed}."

@@ -12,7 +12,7 @@ namespace Interpreter.Api.Grpc;
 /// </summary>
 internal sealed partial class CodeInterpreterGrpcService(
     Features.Execute.ExecutionService executions,
-    IValidator<Features.Execute.ExecuteRequest> executeValidator,
+    IValidator<Features.Execute.Run.ExecuteRequest> executeValidator,
     ICustomToolParser parser,
     IValidator<Features.CustomTools.ParseCustomTool.ParseCustomToolRequest> parseValidator,
     ICustomToolRunner runner,
@@ -25,7 +25,7 @@ internal sealed partial class CodeInterpreterGrpcService(
     public override async Task<V1.ExecuteResponse> Execute(V1.ExecuteRequest request, ServerCallContext context)
     {
         CheckExecutorId(request.ExecutorId);
-        var call = new Features.Execute.ExecuteRequest
+        var call = new Features.Execute.Run.ExecuteRequest
         {
             SourceCode = request.SourceCode,
             Files = request.Files.Count == 0 ? null : new Dictionary<string, string>(request.Files, StringComparer.Ordinal),

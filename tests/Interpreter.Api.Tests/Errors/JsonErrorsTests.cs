@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Interpreter.Api.Errors;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Shouldly;
 
 namespace Interpreter.Api.Tests.Errors;

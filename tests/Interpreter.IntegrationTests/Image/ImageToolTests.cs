@@ -1,5 +1,5 @@
 using System.Text;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.IntegrationTests.Infrastructure;
 using Shouldly;
 

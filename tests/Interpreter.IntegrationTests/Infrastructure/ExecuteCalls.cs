@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 
 namespace Interpreter.IntegrationTests.Infrastructure;
 

@@ -88,6 +88,25 @@ public sealed partial class OperationsTests(DockerFixture fixture)
     }
 
     [Fact]
+    public async Task OpenApi_CarriesTheValidatorsRules_WhenRequested()
+    {
+        using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/openapi/v1.json", Ct));
+
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var execute = schemas.GetProperty("ExecuteRequest");
+        var properties = execute.GetProperty("properties");
+        execute.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldContain("source_code");
+        properties.GetProperty("source_code").GetProperty("minLength").GetInt32().ShouldBe(1);
+        properties.GetProperty("chat_id").GetProperty("pattern").GetString().ShouldStartWith("^[0-9A-Za-z_-]{1,255}");
+        properties.GetProperty("timeout_seconds").GetProperty("minimum").GetDouble().ShouldBe(1);
+        properties.GetProperty("expires_days").GetProperty("minimum").GetDouble().ShouldBe(0);
+        properties.GetProperty("expires_days").GetProperty("maximum").GetDouble().ShouldBe(36_500);
+        properties.GetProperty("max_downloads").GetProperty("minimum").GetDouble().ShouldBe(0);
+        schemas.GetProperty("ParseCustomToolRequest").GetProperty("properties").GetProperty("tool_source_code")
+            .GetProperty("minLength").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task RequestId_IsEchoedOrCreated_WhenRequestArrives()
     {
         using var given = new HttpRequestMessage(HttpMethod.Get, "/healthz");
@@ -121,7 +140,8 @@ public sealed partial class OperationsTests(DockerFixture fixture)
 
             var sample = SampleLine().Match(line);
             sample.Success.ShouldBeTrue($"not a Prometheus sample line: {line}");
-            samples[sample.Groups["series"].Value] =
+            // OpenTelemetry writes a series without labels as "name{}": the same series as "name".
+            samples[sample.Groups["series"].Value.Replace("{}", "", StringComparison.Ordinal)] =
                 double.Parse(sample.Groups["value"].Value.Replace("+Inf", "Infinity", StringComparison.Ordinal), CultureInfo.InvariantCulture);
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Executor;
 using Interpreter.Executor.Agent;
 using Interpreter.Executor.Execution;

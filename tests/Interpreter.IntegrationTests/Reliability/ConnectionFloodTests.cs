@@ -67,7 +67,9 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             }, TimeSpan.FromSeconds(30), $"the server to keep at most {PerClientCap} of the flood's connections open", Ct);
             output.WriteLine($"flood connections the server still holds: {stillOpen}");
             var metrics = await api.Client.GetStringAsync("/metrics", Ct);
-            var refused = metrics.Split('\n').Single(l => l.StartsWith("computesandbox_http_connections_refused_total ", StringComparison.Ordinal));
+            // OpenTelemetry writes a series without labels as "name{}": the same series as "name".
+            var refused = metrics.Split('\n').Select(l => l.Replace("{}", "", StringComparison.Ordinal))
+                .Single(l => l.StartsWith("computesandbox_http_connections_refused_total ", StringComparison.Ordinal));
             double.Parse(refused.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture)
                 .ShouldBeGreaterThanOrEqualTo(FloodConnections - PerClientCap, refused);
 

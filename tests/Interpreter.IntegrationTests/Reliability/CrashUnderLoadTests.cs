@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Pool;

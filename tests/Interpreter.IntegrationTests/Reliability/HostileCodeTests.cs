@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Executor.Docker;
 using Interpreter.Executor.Pool;
 using Interpreter.IntegrationTests.Infrastructure;

@@ -1,4 +1,4 @@
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 
 namespace Interpreter.IntegrationTests.Reliability;
 

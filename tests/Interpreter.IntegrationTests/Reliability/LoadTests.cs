@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Api.Features.Files.Upload;
 using Interpreter.Executor.Docker;
 using Interpreter.IntegrationTests.Infrastructure;

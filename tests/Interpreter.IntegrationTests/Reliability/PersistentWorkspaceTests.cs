@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Interpreter.Api.Features.Execute;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.IntegrationTests.Infrastructure;
 using Interpreter.Storage;
 using Microsoft.Extensions.DependencyInjection;

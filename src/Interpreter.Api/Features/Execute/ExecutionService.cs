@@ -1,5 +1,6 @@
 using Interpreter.Api.Configuration;
 using Interpreter.Api.Errors;
+using Interpreter.Api.Features.Execute.Run;
 using Interpreter.Api.Features.Files;
 using Interpreter.Executor.Configuration;
 using Interpreter.Executor.Execution;

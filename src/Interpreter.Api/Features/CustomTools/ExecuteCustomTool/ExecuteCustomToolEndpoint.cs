@@ -1,52 +1,46 @@
-using FluentValidation;
+using FastEndpoints;
 using Interpreter.Api.Access;
 using Interpreter.Executor.CustomTools;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
 
 /// <summary><c>POST /v1/execute-custom-tool</c>: validate the input against the tool's schema, then call it in a fresh sandbox.</summary>
-internal static class ExecuteCustomToolEndpoint
+internal sealed class ExecuteCustomToolEndpoint(ICustomToolRunner runner) : Endpoint<ExecuteCustomToolRequest, ExecuteCustomToolResponse>
 {
-    public static IEndpointRouteBuilder MapExecuteCustomToolEndpoint(this IEndpointRouteBuilder app)
+    public override void Configure()
     {
-        app.MapPost("/v1/execute-custom-tool", HandleAsync)
-            .RequireSpawnAccess()
+        Post("/v1/execute-custom-tool");
+        AllowAnonymous();
+        RequestBinder(new JsonBodyBinder<ExecuteCustomToolRequest>(decodeCharset: false));
+        Options(b => b.RequireSpawnAccess());
+        Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<ExecuteCustomToolRequest>()
             .WithName("ExecuteCustomTool")
-            .WithSummary("Calls a Python tool function in a single-use sandbox with JSON arguments and returns its value as JSON.")
-            .DocumentsJsonBody<ExecuteCustomToolRequest>()
+            .Produces<ExecuteCustomToolErrorResponse>(StatusCodes.Status400BadRequest, "application/json")
+            .Produces<ExecuteCustomToolErrorResponse>(StatusCodes.Status415UnsupportedMediaType, "application/json")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return app;
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable));
+        Summary(s => s.Summary =
+            "Calls a Python tool function in a single-use sandbox with JSON arguments and returns its value as JSON.");
     }
 
-    private static async Task<Results<Ok<ExecuteCustomToolResponse>, BadRequest<ExecuteCustomToolErrorResponse>, JsonHttpResult<ExecuteCustomToolErrorResponse>>> HandleAsync(
-        HttpRequest http,
-        IValidator<ExecuteCustomToolRequest> validator,
-        ICustomToolRunner runner,
-        IOptions<JsonOptions> json,
-        CancellationToken ct)
+    public override Task OnValidationFailedAsync(CancellationToken ct) =>
+        Send.ResultAsync(TypedResults.Json(
+            new ExecuteCustomToolErrorResponse(string.Join("\n", ValidationFailures.Select(e => e.ErrorMessage).Distinct())),
+            statusCode: RequestBodyFailure.StatusOf(ValidationFailures)));
+
+    public override async Task HandleAsync(ExecuteCustomToolRequest req, CancellationToken ct)
     {
-        var body = await CustomToolRequestBody.ReadAsync<ExecuteCustomToolRequest>(http, json.Value.SerializerOptions, ct);
-        if (body.Value is not { } request)
+        var input = string.IsNullOrWhiteSpace(req.ToolInputJson) ? "{}" : req.ToolInputJson;
+        var result = await runner.RunAsync(new CustomToolRunRequest(req.ToolSourceCode!, input, req.Env ?? []), ct);
+        if (result.Status == CustomToolRunStatus.Succeeded)
         {
-            return TypedResults.Json(new ExecuteCustomToolErrorResponse(body.Error!), statusCode: body.StatusCode);
+            await Send.OkAsync(new ExecuteCustomToolResponse(result.OutputJson!), ct);
+            return;
         }
 
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return TypedResults.BadRequest(new ExecuteCustomToolErrorResponse(
-                string.Join("\n", validation.Errors.Select(e => e.ErrorMessage).Distinct())));
-        }
-
-        var input = string.IsNullOrWhiteSpace(request.ToolInputJson) ? "{}" : request.ToolInputJson;
-        var result = await runner.RunAsync(new CustomToolRunRequest(request.ToolSourceCode!, input, request.Env ?? []), ct);
-        return result.Status == CustomToolRunStatus.Succeeded
-            ? TypedResults.Ok(new ExecuteCustomToolResponse(result.OutputJson!))
-            : TypedResults.BadRequest(new ExecuteCustomToolErrorResponse(result.Stderr!));
+        await Send.ResultAsync(TypedResults.BadRequest(new ExecuteCustomToolErrorResponse(result.Stderr!)));
     }
 }

@@ -1,9 +1,10 @@
+using FastEndpoints;
 using FluentValidation;
 
 namespace Interpreter.Api.Features.CustomTools.ExecuteCustomTool;
 
 /// <summary>The rules API.md sets for <c>POST /v1/execute-custom-tool</c>.</summary>
-internal sealed class ExecuteCustomToolRequestValidator : AbstractValidator<ExecuteCustomToolRequest>
+internal sealed class ExecuteCustomToolRequestValidator : Validator<ExecuteCustomToolRequest>
 {
     public ExecuteCustomToolRequestValidator()
     {

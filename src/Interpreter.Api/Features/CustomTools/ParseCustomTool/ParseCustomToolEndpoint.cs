@@ -1,50 +1,44 @@
-using FluentValidation;
+using FastEndpoints;
 using Interpreter.Api.Access;
 using Interpreter.Executor.CustomTools;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Interpreter.Api.Features.CustomTools.ParseCustomTool;
 
 /// <summary><c>POST /v1/parse-custom-tool</c>: a tool's name, input schema and description, read without running it.</summary>
-internal static class ParseCustomToolEndpoint
+internal sealed class ParseCustomToolEndpoint(ICustomToolParser parser) : Endpoint<ParseCustomToolRequest, ParseCustomToolResponse>
 {
-    public static IEndpointRouteBuilder MapParseCustomToolEndpoint(this IEndpointRouteBuilder app)
+    public override void Configure()
     {
-        app.MapPost("/v1/parse-custom-tool", HandleAsync)
-            .RequireSpawnAccess()
+        Post("/v1/parse-custom-tool");
+        AllowAnonymous();
+        RequestBinder(new JsonBodyBinder<ParseCustomToolRequest>(decodeCharset: false));
+        Options(b => b.RequireSpawnAccess());
+        Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<ParseCustomToolRequest>()
             .WithName("ParseCustomTool")
-            .WithSummary("Parses a Python tool function, without running it, into its name, input JSON Schema and description.")
-            .DocumentsJsonBody<ParseCustomToolRequest>()
+            .Produces<ParseCustomToolErrorResponse>(StatusCodes.Status400BadRequest, "application/json")
+            .Produces<ParseCustomToolErrorResponse>(StatusCodes.Status415UnsupportedMediaType, "application/json")
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        return app;
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge));
+        Summary(s => s.Summary =
+            "Parses a Python tool function, without running it, into its name, input JSON Schema and description.");
     }
 
-    private static async Task<Results<Ok<ParseCustomToolResponse>, BadRequest<ParseCustomToolErrorResponse>, JsonHttpResult<ParseCustomToolErrorResponse>>> HandleAsync(
-        HttpRequest http,
-        IValidator<ParseCustomToolRequest> validator,
-        ICustomToolParser parser,
-        IOptions<JsonOptions> json,
-        CancellationToken ct)
+    public override Task OnValidationFailedAsync(CancellationToken ct) =>
+        Send.ResultAsync(TypedResults.Json(
+            new ParseCustomToolErrorResponse(ValidationFailures.Select(e => e.ErrorMessage).Distinct().ToList()),
+            statusCode: RequestBodyFailure.StatusOf(ValidationFailures)));
+
+    public override async Task HandleAsync(ParseCustomToolRequest req, CancellationToken ct)
     {
-        var body = await CustomToolRequestBody.ReadAsync<ParseCustomToolRequest>(http, json.Value.SerializerOptions, ct);
-        if (body.Value is not { } request)
+        var result = parser.Parse(req.ToolSourceCode!);
+        if (result.Tool is { } tool)
         {
-            return TypedResults.Json(new ParseCustomToolErrorResponse([body.Error!]), statusCode: body.StatusCode);
+            await Send.OkAsync(new ParseCustomToolResponse(tool.Name, tool.InputSchemaJson, tool.Description), ct);
+            return;
         }
 
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            return TypedResults.BadRequest(new ParseCustomToolErrorResponse(
-                validation.Errors.Select(e => e.ErrorMessage).Distinct().ToList()));
-        }
-
-        var result = parser.Parse(request.ToolSourceCode!);
-        return result.Tool is { } tool
-            ? TypedResults.Ok(new ParseCustomToolResponse(tool.Name, tool.InputSchemaJson, tool.Description))
-            : TypedResults.BadRequest(new ParseCustomToolErrorResponse(result.Errors) { ErrorDetails = result.Details });
+        await Send.ResultAsync(TypedResults.BadRequest(new ParseCustomToolErrorResponse(result.Errors) { ErrorDetails = result.Details }));
     }
 }

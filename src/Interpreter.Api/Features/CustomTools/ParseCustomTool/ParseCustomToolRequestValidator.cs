@@ -1,9 +1,10 @@
+using FastEndpoints;
 using FluentValidation;
 
 namespace Interpreter.Api.Features.CustomTools.ParseCustomTool;
 
 /// <summary>The rules API.md sets for <c>POST /v1/parse-custom-tool</c>.</summary>
-internal sealed class ParseCustomToolRequestValidator : AbstractValidator<ParseCustomToolRequest>
+internal sealed class ParseCustomToolRequestValidator : Validator<ParseCustomToolRequest>
 {
     public ParseCustomToolRequestValidator()
     {

@@ -1,29 +1,29 @@
-using Interpreter.Api.Errors;
+using FastEndpoints;
 using Interpreter.Storage;
 using Interpreter.Storage.Metadata;
 
 namespace Interpreter.Api.Features.Files.Expire;
 
 /// <summary><c>POST /v1/expire</c>: end a file's life now; later downloads are 404.</summary>
-internal static class ExpireEndpoint
+internal sealed class ExpireEndpoint(FileStore files) : Endpoint<ExpireRequest, ExpireResponse>
 {
-    public static IEndpointRouteBuilder MapExpireEndpoint(this IEndpointRouteBuilder app)
+    public override void Configure()
     {
-        app.MapPost("/v1/expire", HandleAsync)
-            .AddEndpointFilter<ValidationFilter<ExpireRequest>>()
+        Post("/v1/expire");
+        AllowAnonymous();
+        RequestBinder(new JsonBodyBinder<ExpireRequest>(decodeCharset: true));
+        Description(b => b
+            .ClearDefaultAccepts()
+            .AcceptsJsonBody<ExpireRequest>()
             .WithName("Expire")
-            .WithSummary("Expires a file of the chat now. 404 in the same cases as download.")
-            .Produces<ExpireResponse>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return app;
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType));
+        Summary(s => s.Summary = "Expires a file of the chat now. 404 in the same cases as download.");
     }
 
-    private static async Task<ExpireResponse> HandleAsync(ExpireRequest request, FileStore files, CancellationToken ct)
+    public override async Task HandleAsync(ExpireRequest req, CancellationToken ct)
     {
-        var key = new FileKey(request.ChatId ?? RequestRules.DefaultChatId, request.FileHash!, request.Filename!);
-        return await files.ExpireAsync(key, ct)
-            ? new ExpireResponse(true)
-            : throw FileProblems.NotFound();
+        var key = new FileKey(req.ChatId ?? RequestRules.DefaultChatId, req.FileHash!, req.Filename!);
+        await Send.OkAsync(await files.ExpireAsync(key, ct) ? new ExpireResponse(true) : throw FileProblems.NotFound(), ct);
     }
 }

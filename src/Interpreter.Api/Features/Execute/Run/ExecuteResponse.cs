@@ -1,6 +1,6 @@
 using Interpreter.Api.Features.Files;
 
-namespace Interpreter.Api.Features.Execute;
+namespace Interpreter.Api.Features.Execute.Run;
 
 /// <summary>Answer of <c>POST /v1/execute</c>.</summary>
 public sealed record ExecuteResponse(

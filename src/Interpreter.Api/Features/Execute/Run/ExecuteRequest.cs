@@ -1,4 +1,4 @@
-namespace Interpreter.Api.Features.Execute;
+namespace Interpreter.Api.Features.Execute.Run;
 
 /// <summary>Body of <c>POST /v1/execute</c> (snake_case on the wire).</summary>
 public sealed record ExecuteRequest

@@ -1,25 +1,41 @@
+using FastEndpoints;
 using FluentValidation;
 using Interpreter.Api.Configuration;
 using Interpreter.Executor.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Interpreter.Api.Features.Execute;
+namespace Interpreter.Api.Features.Execute.Run;
 
 /// <summary>The rules API.md sets for <c>POST /v1/execute</c>.</summary>
-internal sealed class ExecuteRequestValidator : AbstractValidator<ExecuteRequest>
+internal sealed class ExecuteRequestValidator : Validator<ExecuteRequest>
 {
-    public ExecuteRequestValidator(IOptions<ApiOptions> api, IOptions<ExecutorOptions> executor)
+    /// <summary>
+    /// FastEndpoints' instance, one per process: the settings are read from the request's own host when a request is
+    /// validated (a test process runs several hosts, each with its own settings).
+    /// </summary>
+    [ActivatorUtilitiesConstructor]
+    public ExecuteRequestValidator()
+        : this(null, null)
     {
-        var maxTimeout = executor.Value.MaxTimeoutSeconds;
+    }
+
+    /// <summary>An instance over one host's settings (the gRPC service's, from the container, and unit tests').</summary>
+    public ExecuteRequestValidator(IOptions<ApiOptions>? api, IOptions<ExecutorOptions>? executor)
+    {
+        bool RequireChatId() => (api ?? Resolve<IOptions<ApiOptions>>()).Value.RequireChatId;
+        int MaxTimeout() => (executor ?? Resolve<IOptions<ExecutorOptions>>()).Value.MaxTimeoutSeconds;
+        string TimeoutRule() => $"timeout_seconds must be between 1 and {MaxTimeout()} (APP_EXECUTION_TIMEOUT_MAX).";
 
         RuleFor(r => r.SourceCode).NotEmpty().OverridePropertyName("source_code")
             .WithMessage("source_code is required and must not be empty.");
 
-        RuleFor(r => r.ChatId).ValidChatId(() => api.Value.RequireChatId);
+        RuleFor(r => r.ChatId).ValidChatId(RequireChatId);
 
-        RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, maxTimeout).When(r => r.TimeoutSeconds is not null)
-            .OverridePropertyName("timeout_seconds")
-            .WithMessage($"timeout_seconds must be between 1 and {maxTimeout} (APP_EXECUTION_TIMEOUT_MAX).");
+        RuleFor(r => r.TimeoutSeconds)
+            .GreaterThanOrEqualTo(1).WithMessage(_ => TimeoutRule())
+            .Must(t => t <= MaxTimeout()).WithMessage(_ => TimeoutRule())
+            .When(r => r.TimeoutSeconds is not null)
+            .OverridePropertyName("timeout_seconds");
 
         RuleForEach(r => r.Env).Must(e => RequestRules.EnvName().IsMatch(e.Key)).OverridePropertyName("env")
             .WithMessage((_, e) => $"env name '{e.Key}' must match ^[A-Za-z_][A-Za-z0-9_]*$.");
