@@ -25,6 +25,7 @@ internal static class OpenApiServiceExtensions
                 d.Title = "ComputeSandbox";
                 d.Version = "v1";
                 d.Description = "Runs untrusted Python in single-use sandboxes: code, files in and out, custom tools.";
+                d.DocumentProcessors.Add(new EcmaScriptPatterns());
             };
         });
 
